@@ -1,0 +1,252 @@
+// Config key table, parsing and validation. Every value from outside is checked here and a bad
+// one is reported with the key, its source and what is accepted.
+#include "core/config.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace pscope {
+namespace {
+
+template <class T>
+Result<T> parse_uint(const std::string& v, T lo, T hi, const std::string& what) {
+  uint64_t x = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || p != v.data() + v.size() || x < lo || x > hi)
+    return fail(what + ": '" + v + "' is not a whole number from " + std::to_string(lo) + " to " +
+                std::to_string(hi));
+  return static_cast<T>(x);
+}
+
+Result<bool> parse_bool(const std::string& v, const std::string& what) {
+  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+  return fail(what + ": '" + v + "' is not a boolean (true/false)");
+}
+
+Result<void> set_listen(Config& c, const std::string& v) {
+  // host:port, [v6]:port
+  std::string host;
+  std::string port;
+  if (!v.empty() && v.front() == '[') {
+    auto close = v.find(']');
+    if (close == std::string::npos || close + 1 >= v.size() || v[close + 1] != ':')
+      return fail("listen: '" + v + "' must look like 127.0.0.1:9470 or [::1]:9470");
+    host = v.substr(1, close - 1);
+    port = v.substr(close + 2);
+  } else {
+    auto colon = v.rfind(':');
+    if (colon == std::string::npos || v.find(':') != colon)
+      return fail("listen: '" + v + "' must look like 127.0.0.1:9470 or [::1]:9470");
+    host = v.substr(0, colon);
+    port = v.substr(colon + 1);
+  }
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, host.c_str(), buf) != 1 && inet_pton(AF_INET6, host.c_str(), buf) != 1)
+    return fail("listen: '" + host + "' is not an IP address (names are not resolved)");
+  auto p = parse_uint<uint16_t>(port, 0, 65535, "listen port");
+  if (!p) return tl::unexpected(p.error());
+  c.listen_host = host;
+  c.listen_port = *p;
+  return {};
+}
+
+std::vector<std::string> split_list(const std::string& v) {
+  std::vector<std::string> out;
+  std::stringstream ss(v);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    item.erase(0, item.find_first_not_of(" \t"));
+    item.erase(item.find_last_not_of(" \t") + 1);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::vector<ConfigKey> make_keys() {
+  using nlohmann::json;
+  std::vector<ConfigKey> k;
+  k.push_back({"listen", "address:port of the UI and API (loopback unless allow_remote)",
+               set_listen, [](const Config& c) {
+                 return json(c.listen_host.find(':') != std::string::npos
+                                 ? "[" + c.listen_host + "]:" + std::to_string(c.listen_port)
+                                 : c.listen_host + ":" + std::to_string(c.listen_port));
+               }});
+  k.push_back({"data_dir", "directory for the database and the access token (created 0700)",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 if (v.empty() || v.front() != '/') return fail("data_dir: '" + v + "' must be an absolute path");
+                 c.data_dir = v;
+                 return {};
+               },
+               [](const Config& c) { return json(c.data_dir); }});
+  k.push_back({"web_root", "directory of the built web UI (default: web/dist of this build)",
+               [](Config& c, const std::string& v) -> Result<void> { c.web_root = v; return {}; },
+               [](const Config& c) { return json(c.web_root); }});
+  k.push_back({"log_level", "debug|info|warn|error",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 static const char* ok[] = {"trace", "debug", "info", "warn", "error"};
+                 if (std::find(std::begin(ok), std::end(ok), v) == std::end(ok))
+                   return fail("log_level: '" + v + "' is not one of debug, info, warn, error");
+                 c.log_level = v;
+                 return {};
+               },
+               [](const Config& c) { return json(c.log_level); }});
+  k.push_back({"allowed_origins", "comma-separated extra Origins allowed on the live stream",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 for (const auto& o : split_list(v))
+                   if (o.rfind("http://", 0) != 0 && o.rfind("https://", 0) != 0)
+                     return fail("allowed_origins: '" + o + "' must start with http:// or https://");
+                 c.allowed_origins = split_list(v);
+                 return {};
+               },
+               [](const Config& c) { return json(c.allowed_origins); }});
+  k.push_back({"allow_remote", "permit listening on a non-loopback address (true/false)",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 auto b = parse_bool(v, "allow_remote");
+                 if (!b) return tl::unexpected(b.error());
+                 c.allow_remote = *b;
+                 return {};
+               },
+               [](const Config& c) { return json(c.allow_remote); }});
+  k.push_back({"ready_file", "write {url,port,token,pid} JSON here once serving (0600)",
+               [](Config& c, const std::string& v) -> Result<void> { c.ready_file = v; return {}; },
+               [](const Config& c) { return json(c.ready_file); }});
+  k.push_back({"tracer_enabled", "load the tracer's kernel programs (true/false)",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 auto b = parse_bool(v, "tracer_enabled");
+                 if (!b) return tl::unexpected(b.error());
+                 c.tracer_enabled = *b;
+                 return {};
+               },
+               [](const Config& c) { return json(c.tracer_enabled); }});
+  k.push_back({"tracer_drop_sample", "report 1 in N dropped packets (counters stay exact)",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 auto n = parse_uint<uint32_t>(v, 1, 1000000, "tracer_drop_sample");
+                 if (!n) return tl::unexpected(n.error());
+                 c.tracer_drop_sample = *n;
+                 return {};
+               },
+               [](const Config& c) { return json(c.tracer_drop_sample); }});
+  k.push_back({"drop_retention_rows", "keep at most this many drop records",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 auto n = parse_uint<uint64_t>(v, 100, 100000000, "drop_retention_rows");
+                 if (!n) return tl::unexpected(n.error());
+                 c.drop_retention_rows = *n;
+                 return {};
+               },
+               [](const Config& c) { return json(c.drop_retention_rows); }});
+  k.push_back({"drop_retention_age_s", "delete drop records older than this many seconds",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 auto n = parse_uint<uint64_t>(v, 60, 10ULL * 365 * 86400, "drop_retention_age_s");
+                 if (!n) return tl::unexpected(n.error());
+                 c.drop_retention_age_s = *n;
+                 return {};
+               },
+               [](const Config& c) { return json(c.drop_retention_age_s); }});
+  return k;
+}
+
+std::string json_scalar(const nlohmann::json& j) {
+  if (j.is_string()) return j.get<std::string>();
+  if (j.is_array()) {
+    std::string out;
+    for (const auto& e : j) out += (out.empty() ? "" : ",") + json_scalar(e);
+    return out;
+  }
+  return j.dump();
+}
+
+}  // namespace
+
+std::string ConfigKey::flag() const {
+  std::string f = "--" + name;
+  std::replace(f.begin(), f.end(), '_', '-');
+  return f;
+}
+
+std::string ConfigKey::env() const {
+  std::string e = "PACKETSCOPE_" + name;
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char ch) { return std::toupper(ch); });
+  return e;
+}
+
+const std::vector<ConfigKey>& config_keys() {
+  static const std::vector<ConfigKey> keys = make_keys();
+  return keys;
+}
+
+bool is_loopback_host(const std::string& host) {
+  in_addr a4{};
+  if (inet_pton(AF_INET, host.c_str(), &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+  return host == "::1";
+}
+
+Result<LoadedConfig> load_config(const std::string& file, const std::map<std::string, std::string>& flags,
+                                 const std::function<const char*(const char*)>& env) {
+  LoadedConfig lc;
+  for (const auto& k : config_keys()) lc.source[k.name] = ConfigSource::kDefault;
+
+  std::string path = file;
+  bool required = !path.empty();
+  if (path.empty()) {
+    if (const char* e = env("PACKETSCOPE_CONFIG"); e && *e) {
+      path = e;
+      required = true;
+    } else {
+      path = "/etc/packetscope/config.json";
+    }
+  }
+  std::ifstream in(path);
+  if (!in && required) return fail("config file " + path + " cannot be read");
+  if (in) {
+    lc.file = path;
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(in, nullptr, true, /*ignore_comments=*/true);
+    } catch (const std::exception& e) {
+      return fail("config file " + path + " is not valid JSON: " + e.what());
+    }
+    if (!j.is_object()) return fail("config file " + path + " must hold a JSON object");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      auto key = std::find_if(config_keys().begin(), config_keys().end(),
+                              [&](const ConfigKey& k) { return k.name == it.key(); });
+      if (key == config_keys().end())
+        return fail("config file " + path + ": unknown key '" + it.key() + "' (see packetscope serve --help)");
+      if (auto r = key->set(lc.cfg, json_scalar(it.value())); !r)
+        return fail("config file " + path + ": " + r.error().what);
+      lc.source[key->name] = ConfigSource::kFile;
+    }
+  }
+  for (const auto& k : config_keys()) {
+    if (const char* v = env(k.env().c_str()); v) {
+      if (auto r = k.set(lc.cfg, v); !r) return fail("environment " + k.env() + ": " + r.error().what);
+      lc.source[k.name] = ConfigSource::kEnv;
+    }
+  }
+  for (const auto& [name, value] : flags) {
+    auto key = std::find_if(config_keys().begin(), config_keys().end(),
+                            [&](const ConfigKey& k) { return k.name == name; });
+    if (key == config_keys().end()) return fail("unknown option " + name);
+    if (auto r = key->set(lc.cfg, value); !r) return fail("option " + key->flag() + ": " + r.error().what);
+    lc.source[name] = ConfigSource::kFlag;
+  }
+  if (!lc.cfg.allow_remote && !is_loopback_host(lc.cfg.listen_host))
+    return fail("listen: " + lc.cfg.listen_host +
+                " is not a loopback address; the API controls a firewall, so set allow_remote=true "
+                "(and put TLS in front) if you really mean it");
+  return lc;
+}
+
+nlohmann::json config_to_json(const Config& cfg) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& k : config_keys()) j[k.name] = k.get(cfg);
+  return j;
+}
+
+}  // namespace pscope

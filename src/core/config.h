@@ -1,0 +1,65 @@
+// Daemon configuration: one table of keys, each settable from the config file (JSON), the
+// environment (PACKETSCOPE_<KEY>) and a command-line flag (--<key>). Precedence, lowest to
+// highest: built-in default < config file < environment < flag.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/result.h"
+
+namespace pscope {
+
+struct Config {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 9470;
+  std::string data_dir = "/var/lib/packetscope";
+  std::string web_root;  // empty: the built UI next to the binary or in the source tree
+  std::string log_level = "info";
+  std::vector<std::string> allowed_origins;  // extra Origins accepted on the stream
+  bool allow_remote = false;                 // must be true to listen on a non-loopback address
+  std::string ready_file;                    // written once serving (tests, supervisors)
+  bool tracer_enabled = true;
+  uint32_t tracer_drop_sample = 1;
+  uint64_t drop_retention_rows = 100000;
+  uint64_t drop_retention_age_s = 7 * 86400;
+};
+
+struct ConfigKey {
+  std::string name;  // file key; flag is --name with '_' -> '-'; env is PACKETSCOPE_NAME
+  std::string help;
+  std::function<Result<void>(Config&, const std::string&)> set;
+  std::function<nlohmann::json(const Config&)> get;
+  std::string flag() const;
+  std::string env() const;
+};
+
+const std::vector<ConfigKey>& config_keys();
+
+// Where each effective value came from, for `serve --print-config` and the API.
+enum class ConfigSource { kDefault, kFile, kEnv, kFlag };
+
+struct LoadedConfig {
+  Config cfg;
+  std::map<std::string, ConfigSource> source;
+  std::string file;  // the config file read, if any
+};
+
+// file: explicit path (must exist) or empty to try $PACKETSCOPE_CONFIG then
+// /etc/packetscope/config.json (optional). flags: values given on the command line by key name.
+// env: lookup function (injected for tests).
+Result<LoadedConfig> load_config(const std::string& file, const std::map<std::string, std::string>& flags,
+                                 const std::function<const char*(const char*)>& env);
+
+// Non-secret view of the configuration for the API.
+nlohmann::json config_to_json(const Config& cfg);
+
+bool is_loopback_host(const std::string& host);
+
+}  // namespace pscope

@@ -1,0 +1,220 @@
+// Daemon composition and shutdown order (see daemon.h).
+#include "daemon/daemon.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "api/facade.h"
+#include "api/http_server.h"
+#include "api/routes.h"
+#include "api/stream_hub.h"
+#include "core/clock.h"
+#include "core/fd.h"
+#include "core/features.h"
+#include "core/log.h"
+#include "core/token.h"
+#include "daemon/drop_writer.h"
+#include "store/drop_event_repo.h"
+#include "store/migrations.h"
+#include "tracer/tracer.h"
+
+#ifndef PS_VERSION
+#define PS_VERSION "0.0.0"
+#endif
+#ifndef PS_DEFAULT_WEB_ROOT
+#define PS_DEFAULT_WEB_ROOT ""
+#endif
+
+namespace pscope::daemon {
+namespace {
+
+class DaemonFacade final : public api::Facade {
+ public:
+  DaemonFacade(const LoadedConfig& lc, std::vector<Feature> features, store::Database reader,
+               tracer::Tracer* tracer)
+      : lc_(lc), features_(std::move(features)), reader_(std::move(reader)), tracer_(tracer),
+        started_mono_(clock::monotonic_ns()), started_wall_(clock::realtime_ns()) {}
+
+  api::HealthInfo health() const override {
+    api::HealthInfo h;
+    h.version = PS_VERSION;
+    h.uptime_s = static_cast<double>(clock::monotonic_ns() - started_mono_) / 1e9;
+    h.started_wall_ns = started_wall_;
+    h.features = features_;
+    if (tracer_) h.modules.push_back(tracer_->status());
+    else h.modules.push_back({"tracer", ModuleState::kDisabled, "disabled by configuration (tracer_enabled=false)"});
+    h.modules.push_back({"analyzer", ModuleState::kNotImplemented, "not part of this build yet"});
+    h.modules.push_back({"locator", ModuleState::kNotImplemented, "not part of this build yet"});
+    h.modules.push_back({"guarder", ModuleState::kNotImplemented, "not part of this build yet"});
+    return h;
+  }
+
+  nlohmann::json config() const override {
+    auto j = config_to_json(lc_.cfg);
+    j["config_file"] = lc_.file;
+    return j;
+  }
+
+  Result<tracer::TracerStats> tracer_stats() const override {
+    if (!tracer_) return fail("the tracer is disabled (tracer_enabled=false)");
+    return tracer_->stats();
+  }
+
+  Result<std::vector<api::DropItem>> recent_drops(int limit, std::optional<int64_t> before_id) const override {
+    std::lock_guard lk(reader_mu_);
+    store::DropEventRepo repo(reader_);
+    auto rows = repo.recent(limit, before_id);
+    if (!rows) return tl::unexpected(rows.error());
+    std::vector<api::DropItem> out;
+    for (const auto& r : *rows)
+      out.push_back({r.id, r.ts_ns, r.reason, r.location, r.ifindex, r.netns, r.protocol, r.src, r.dst});
+    return out;
+  }
+
+ private:
+  const LoadedConfig& lc_;
+  std::vector<Feature> features_;
+  mutable std::mutex reader_mu_;
+  mutable store::Database reader_;
+  tracer::Tracer* tracer_;
+  int64_t started_mono_;
+  int64_t started_wall_;
+};
+
+Result<void> write_ready_file(const std::string& path, const std::string& url, uint16_t port,
+                              const std::string& token) {
+  nlohmann::json j = {{"url", url}, {"port", port}, {"token", token}, {"pid", ::getpid()}};
+  std::string tmp = path + ".tmp";
+  UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return errno_error("create ready file " + tmp);
+  std::string s = j.dump() + "\n";
+  if (::write(fd.get(), s.data(), s.size()) != static_cast<ssize_t>(s.size()))
+    return errno_error("write ready file " + tmp);
+  fd.reset();
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return errno_error("rename ready file to " + path);
+  return {};
+}
+
+Result<store::Database> open_db(const std::string& data_dir) {
+  auto db = store::Database::open(data_dir + "/packetscope.db");
+  if (!db) return db;
+  auto v = store::migrate(*db);
+  if (!v) return tl::unexpected(v.error());
+  return db;
+}
+
+std::string resolve_web_root(const Config& cfg) {
+  if (!cfg.web_root.empty()) return cfg.web_root;
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    auto installed = exe.parent_path().parent_path() / "share/packetscope/web";
+    if (std::filesystem::exists(installed / "index.html", ec)) return installed.string();
+  }
+  return PS_DEFAULT_WEB_ROOT;
+}
+
+}  // namespace
+
+int serve(const LoadedConfig& lc) {
+  const Config& cfg = lc.cfg;
+  // Signals are taken synchronously by this thread with sigwait; block them before any thread
+  // starts so no other thread is interrupted.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  log::route_libbpf();
+  if (::geteuid() != 0) spdlog::warn("not running as root: kernel programs will not load (see `packetscope doctor`)");
+  auto token = load_or_create_token(cfg.data_dir);
+  if (!token) {
+    spdlog::error("{}", token.error().what);
+    return 1;
+  }
+  if (auto r = ensure_bpffs(); !r) spdlog::warn("{}", r.error().what);
+  auto features = detect_features();
+  for (const auto& f : features)
+    spdlog::info("feature {:<8} {:<3} {}", f.name, f.available ? "yes" : "no", f.detail);
+
+  auto writer_db = open_db(cfg.data_dir);
+  if (!writer_db) {
+    spdlog::error("database: {}", writer_db.error().what);
+    return 1;
+  }
+  auto reader_db = store::Database::open(cfg.data_dir + "/packetscope.db");
+  if (!reader_db) {
+    spdlog::error("database: {}", reader_db.error().what);
+    return 1;
+  }
+
+  api::StreamHub hub;
+  DropWriter writer(std::move(*writer_db), cfg);
+  std::unique_ptr<tracer::Tracer> tracer;
+  if (cfg.tracer_enabled) {
+    tracer = std::make_unique<tracer::Tracer>(
+        tracer::TracerOptions{cfg.tracer_drop_sample, 0, false}, [&writer](tracer::DropRecord&& r) {
+          writer.push(r);
+        });
+    if (auto r = tracer->check_support(); !r) spdlog::error("tracer cannot run here: {}", r.error().what);
+    else if (auto s = tracer->start(); !s) spdlog::error("tracer failed to start: {}", s.error().what);
+  }
+
+  DaemonFacade facade(lc, features, std::move(*reader_db), tracer.get());
+  api::Router router;
+  api::register_routes(router, facade);
+  api::ServerOptions so{cfg.listen_host, cfg.listen_port, resolve_web_root(cfg), *token, cfg.allowed_origins};
+  api::HttpServer server(so, router, hub, [] { return nlohmann::json{{"version", PS_VERSION}}; });
+  if (auto r = server.start(); !r) {
+    spdlog::error("{}", r.error().what);
+    return 1;
+  }
+  std::string host = cfg.listen_host.find(':') != std::string::npos ? "[" + cfg.listen_host + "]" : cfg.listen_host;
+  std::string url = "http://" + host + ":" + std::to_string(server.port()) + "/";
+  std::printf("PacketScope is serving on %s\nOpen: %s#token=%s\n", url.c_str(), url.c_str(), token->c_str());
+  std::fflush(stdout);
+  if (!cfg.ready_file.empty())
+    if (auto r = write_ready_file(cfg.ready_file, url, server.port(), *token); !r) spdlog::error("{}", r.error().what);
+
+  // Live stream: one snapshot a second.
+  std::atomic<bool> stopping{false};
+  std::mutex tick_mu;
+  std::condition_variable tick_cv;
+  std::thread ticker([&] {
+    std::unique_lock lk(tick_mu);
+    while (!tick_cv.wait_for(lk, std::chrono::seconds(1), [&] { return stopping.load(); })) {
+      if (hub.subscribers() == 0 || !tracer) continue;
+      if (auto s = tracer->stats()) hub.publish("tracer.stats", api::to_json(*s));
+    }
+  });
+
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  spdlog::info("received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  {
+    std::lock_guard lk(tick_mu);
+    stopping = true;
+  }
+  tick_cv.notify_all();
+  ticker.join();
+  server.stop();
+  if (tracer) tracer->stop();  // detaches every tracepoint
+  writer.stop();               // flushes queued drop records
+  if (!cfg.ready_file.empty()) ::unlink(cfg.ready_file.c_str());
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace pscope::daemon

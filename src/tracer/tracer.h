@@ -1,0 +1,56 @@
+// Tracer module: loads tracer.bpf.c, attaches its tracepoints, drains the ring buffer on its own
+// thread and hands decoded drop records to a sink. Owns every kernel object it creates.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "core/module.h"
+#include "tracer/decode.h"
+
+namespace pscope::tracer {
+
+struct TracerOptions {
+  uint32_t drop_sample = 1;       // report 1 in N drops
+  uint32_t netns_filter = 0;      // netns inode, 0 = all
+  bool emit_tc_events = false;
+};
+
+struct TracerStats {
+  uint64_t packets_rx = 0;
+  uint64_t packets_tx = 0;
+  uint64_t drops = 0;
+  uint64_t consumed = 0;
+  uint64_t ringbuf_lost = 0;
+  uint64_t tc_seen = 0;
+  uint64_t sampled_out = 0;
+  uint64_t decoded = 0;  // records decoded in user space
+};
+
+using DropSink = std::function<void(DropRecord&&)>;
+
+class Tracer final : public Module {
+ public:
+  Tracer(TracerOptions opts, DropSink sink);
+  ~Tracer() override;
+  Tracer(const Tracer&) = delete;
+  Tracer& operator=(const Tracer&) = delete;
+
+  std::string_view name() const noexcept override { return "tracer"; }
+  Result<void> check_support() override;
+  Result<void> start() override;
+  void stop() noexcept override;
+  ModuleStatus status() const override;
+
+  Result<TracerStats> stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pscope::tracer

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Browser smoke test against the real daemon (ctest: browser.smoke).
+#   run_browser_tests.sh <path-to-packetscope-binary> <web-dir>
+# Starts `packetscope serve` on a free loopback port with a throw-away data dir,
+# waits for its ready file, runs <web-dir>/tests/browser/smoke.mjs in headless
+# Chromium with PS_URL/PS_TOKEN, stops the daemon and exits with the test's status.
+# Exit 77 (ctest SKIP_RETURN_CODE) when the machine cannot run a browser test.
+set -uo pipefail
+
+if [[ $# -ne 2 ]]; then
+  echo "usage: $0 <packetscope-binary> <web-dir>" >&2
+  exit 2
+fi
+BIN=$1
+WEB=$(cd "$2" 2>/dev/null && pwd) || { echo "browser: web dir '$2' not found" >&2; exit 1; }
+CHROMIUM=${PS_CHROMIUM:-/usr/bin/chromium}
+
+if [[ ! -x "$CHROMIUM" ]]; then
+  echo "browser: skipped: $CHROMIUM is missing (apt-get install chromium)"
+  exit 77
+fi
+if ! command -v node >/dev/null 2>&1; then
+  echo "browser: skipped: node is not installed"
+  exit 77
+fi
+if [[ ! -x "$BIN" ]]; then
+  echo "browser: daemon binary '$BIN' not found or not executable" >&2
+  exit 1
+fi
+if [[ ! -d "$WEB/node_modules/playwright-core" ]]; then
+  echo "browser: $WEB/node_modules is missing: run 'npm ci --no-audit --no-fund --ignore-scripts' in $WEB" >&2
+  exit 1
+fi
+if [[ ! -f "$WEB/dist/index.html" ]]; then
+  echo "browser: $WEB/dist is missing: run 'npm run build' in $WEB" >&2
+  exit 1
+fi
+
+TMP=$(mktemp -d /tmp/packetscope-browser.XXXXXX)
+DAEMON_PID=""
+
+stop_daemon() {
+  [[ -n "$DAEMON_PID" ]] || return 0
+  if kill -0 "$DAEMON_PID" 2>/dev/null; then
+    kill -TERM "$DAEMON_PID" 2>/dev/null
+    for _ in $(seq 1 100); do
+      kill -0 "$DAEMON_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$DAEMON_PID" 2>/dev/null; then
+      echo "browser: daemon did not exit 10 s after SIGTERM; sending SIGKILL" >&2
+      kill -KILL "$DAEMON_PID" 2>/dev/null
+    fi
+  fi
+  wait "$DAEMON_PID" 2>/dev/null
+  DAEMON_PID=""
+}
+
+cleanup() {
+  stop_daemon
+  rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+mkdir -p "$TMP/data"
+"$BIN" serve --listen 127.0.0.1:0 --data-dir "$TMP/data" --ready-file "$TMP/ready.json" \
+  --web-root "$WEB/dist" >"$TMP/daemon.log" 2>&1 &
+DAEMON_PID=$!
+
+# ready.json: {"url":"http://127.0.0.1:PORT/","port":PORT,"token":"<hex>","pid":N}
+read_ready() {
+  node -e '
+    const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    if (typeof j.url !== "string" || typeof j.token !== "string") process.exit(1);
+    process.stdout.write(j.url + "\n" + j.token + "\n");
+  ' "$TMP/ready.json" 2>/dev/null
+}
+
+READY=""
+for _ in $(seq 1 300); do
+  if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+    wait "$DAEMON_PID"
+    echo "browser: daemon exited early with status $?; its output:" >&2
+    sed 's/^/  | /' "$TMP/daemon.log" >&2
+    DAEMON_PID=""
+    exit 1
+  fi
+  if [[ -s "$TMP/ready.json" ]] && READY=$(read_ready); then
+    break
+  fi
+  READY=""
+  sleep 0.1
+done
+if [[ -z "$READY" ]]; then
+  echo "browser: no valid $TMP/ready.json within 30 s; daemon output:" >&2
+  sed 's/^/  | /' "$TMP/daemon.log" >&2
+  exit 1
+fi
+PS_URL=$(sed -n 1p <<<"$READY")
+PS_TOKEN=$(sed -n 2p <<<"$READY")
+echo "browser: daemon ready at $PS_URL (pid $DAEMON_PID)"
+
+PS_URL=$PS_URL PS_TOKEN=$PS_TOKEN timeout --kill-after=5 150 node "$WEB/tests/browser/smoke.mjs"
+STATUS=$?
+if [[ $STATUS -eq 124 ]]; then
+  echo "browser: smoke.mjs timed out after 150 s" >&2
+fi
+
+if [[ $STATUS -ne 0 ]]; then
+  echo "browser: daemon output (last 60 lines):" >&2
+  tail -n 60 "$TMP/daemon.log" | sed 's/^/  | /' >&2
+fi
+stop_daemon
+exit $STATUS
