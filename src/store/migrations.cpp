@@ -1,0 +1,50 @@
+// The migration registry. Append new versions at the end; a released migration is immutable
+// (databases in the field have already run it), so fixes go into a new version.
+#include "store/migrations.h"
+
+namespace pscope::store {
+namespace {
+
+constexpr std::string_view kV1Core = R"sql(
+CREATE TABLE settings (
+  key        TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+  id     INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts_ns  INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  object TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+CREATE INDEX audit_log_ts_ns ON audit_log(ts_ns);
+
+CREATE TABLE drop_events (
+  id       INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts_ns    INTEGER NOT NULL,
+  reason   TEXT NOT NULL,
+  location TEXT NOT NULL,
+  ifindex  INTEGER NOT NULL,
+  netns    INTEGER NOT NULL,
+  protocol TEXT NOT NULL,
+  src      TEXT NOT NULL,
+  dst      TEXT NOT NULL
+);
+CREATE INDEX drop_events_ts_ns ON drop_events(ts_ns);
+)sql";
+
+// The event tables use AUTOINCREMENT rather than a plain rowid: ids are then never reused, even
+// after retention has emptied the table, so an id a client already holds (a before_id paging
+// cursor) can never come to name a different row.
+constexpr Migration kMigrations[] = {
+    {1, "core tables: settings, audit_log, drop_events", kV1Core},
+};
+
+}  // namespace
+
+std::span<const Migration> default_migrations() noexcept { return kMigrations; }
+
+}  // namespace pscope::store
