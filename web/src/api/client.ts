@@ -1,0 +1,104 @@
+// Typed client for the daemon's REST API. Every call carries the bearer token;
+// a 401 anywhere calls onUnauthorized (the app drops the token and shows login).
+import type { Config, DropList, ErrorBody, Health, TracerStats } from './types';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export function isUnauthorized(e: unknown): boolean {
+  return e instanceof ApiError && e.status === 401;
+}
+
+/** A short, human-readable line for any error thrown by the client. */
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.status === 0) return `Cannot reach the PacketScope daemon (${e.message})`;
+    return `${e.message} (HTTP ${e.status}, ${e.code})`;
+  }
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+function isErrorBody(v: unknown): v is ErrorBody {
+  if (typeof v !== 'object' || v === null || !('error' in v)) return false;
+  const err = (v as { error: unknown }).error;
+  return typeof err === 'object' && err !== null && 'message' in err;
+}
+
+export type Fetcher = (input: string, init?: RequestInit) => Promise<Response>;
+
+export interface ApiClientOptions {
+  token: string;
+  baseUrl?: string;
+  onUnauthorized?: (e: ApiError) => void;
+  fetcher?: Fetcher;
+}
+
+export class ApiClient {
+  private readonly token: string;
+  private readonly baseUrl: string;
+  private readonly onUnauthorized: ((e: ApiError) => void) | undefined;
+  private readonly fetcher: Fetcher;
+
+  constructor(opts: ApiClientOptions) {
+    this.token = opts.token;
+    this.baseUrl = opts.baseUrl ?? '';
+    this.onUnauthorized = opts.onUnauthorized;
+    this.fetcher = opts.fetcher ?? ((input, init) => fetch(input, init));
+  }
+
+  async get<T>(path: string): Promise<T> {
+    let res: Response;
+    try {
+      res = await this.fetcher(this.baseUrl + path, {
+        method: 'GET',
+        headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' },
+        cache: 'no-store',
+      });
+    } catch (e) {
+      throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
+    }
+    let body: unknown = null;
+    const text = await res.text();
+    if (text.length > 0) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        if (res.ok) throw new ApiError(res.status, 'bad_response', `Invalid JSON from ${path}`);
+      }
+    }
+    if (!res.ok) {
+      const err = isErrorBody(body)
+        ? new ApiError(res.status, body.error.code ?? 'error', body.error.message)
+        : new ApiError(res.status, 'http_error', res.statusText || `HTTP ${res.status}`);
+      if (res.status === 401) this.onUnauthorized?.(err);
+      throw err;
+    }
+    return body as T;
+  }
+
+  health(): Promise<Health> {
+    return this.get<Health>('/api/v1/health');
+  }
+
+  config(): Promise<Config> {
+    return this.get<Config>('/api/v1/config');
+  }
+
+  tracerStats(): Promise<TracerStats> {
+    return this.get<TracerStats>('/api/v1/tracer/stats');
+  }
+
+  tracerDrops(limit = 50): Promise<DropList> {
+    return this.get<DropList>(`/api/v1/tracer/drops?limit=${encodeURIComponent(String(limit))}`);
+  }
+}

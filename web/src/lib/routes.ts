@@ -1,0 +1,23 @@
+// Hash routes (#/monitor ...). The daemon serves index.html as a static file, so
+// all routing happens in the fragment.
+
+export const ROUTES = [
+  { id: 'monitor', label: 'Monitor', sub: 'Tracer' },
+  { id: 'analyzer', label: 'Analyzer', sub: '' },
+  { id: 'locator', label: 'Locator', sub: '' },
+  { id: 'guarder', label: 'Guarder', sub: '' },
+  { id: 'settings', label: 'Settings', sub: '' },
+] as const;
+
+export type RouteId = (typeof ROUTES)[number]['id'];
+export const DEFAULT_ROUTE: RouteId = 'monitor';
+
+export function routeFromHash(hash: string): RouteId {
+  const m = /^#\/([a-z]+)/.exec(hash);
+  const id = m?.[1];
+  return ROUTES.some((r) => r.id === id) ? (id as RouteId) : DEFAULT_ROUTE;
+}
+
+export function hrefFor(id: RouteId): string {
+  return `#/${id}`;
+}

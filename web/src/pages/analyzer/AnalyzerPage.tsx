@@ -1,0 +1,5 @@
+import { ModulePage } from '../module/ModulePage';
+
+export function AnalyzerPage() {
+  return <ModulePage title="Analyzer" module="analyzer" />;
+}

@@ -1,0 +1,5 @@
+import { ModulePage } from '../module/ModulePage';
+
+export function LocatorPage() {
+  return <ModulePage title="Locator" module="locator" />;
+}
