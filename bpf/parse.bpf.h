@@ -57,6 +57,9 @@ static __always_inline int cur__be32(const struct ps_cursor *c, __u32 off, __u32
 }
 
 static __always_inline int cur__copy(const struct ps_cursor *c, __u32 off, __u8 *dst, __u32 n) {
+  /* All or nothing: a field cut by the capture must not be reported half-filled. */
+  if (n > c->cap || off > c->cap - n)
+    return -1;
   for (__u32 i = 0; i < 16; i++) {
     if (i >= n)
       break;
@@ -80,7 +83,8 @@ static __always_inline __u8 proto__class(const struct ps_pkt_meta *m) {
 
 static __always_inline void pkt__parse_l4(const struct ps_cursor *c, __u32 off,
                                           struct ps_pkt_meta *m) {
-  m->l4_off = off;
+  if (off < c->cap) /* l4_off is an offset into the captured bytes, 0 if L4 is not in them */
+    m->l4_off = off;
   switch (m->l4_proto) {
   case PS_IPPROTO_TCP: {
     __u8 doff;
@@ -106,8 +110,8 @@ static __always_inline void pkt__parse_l4(const struct ps_cursor *c, __u32 off,
     }
     /* Echo request/reply: the identifier plays the role of a port. */
     __u8 t = m->icmp_type;
-    if (t == 0 || t == 8 || t == 128 || t == 129)
-      cur__be16(c, off + 4, &m->sport);
+    if ((t == 0 || t == 8 || t == 128 || t == 129) && cur__be16(c, off + 4, &m->sport))
+      m->flags |= PS_META_TRUNCATED;
     return;
   }
   }

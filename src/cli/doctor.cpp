@@ -35,15 +35,15 @@ bool in_path(const std::string& cmd) {
 
 std::vector<Check> run_checks(const std::string& web_root, const std::string& data_dir) {
   std::vector<Check> out;
-  utsname u{};
-  uname(&u);
-  out.push_back({"kernel", "release", true, false, u.release, ""});
   for (auto [cap, name] : {std::pair{CAP_BPF, "CAP_BPF"}, {CAP_NET_ADMIN, "CAP_NET_ADMIN"},
                            {CAP_SYS_ADMIN, "CAP_SYS_ADMIN"}, {CAP_NET_RAW, "CAP_NET_RAW"}}) {
     bool ok = has_cap(cap);
     out.push_back({"privileges", name, ok, true, ok ? "effective" : "missing",
                    "run packetscope as root (sudo) or grant the capability"});
   }
+  utsname u{};
+  uname(&u);
+  out.push_back({"kernel", "release", true, false, u.release, ""});
   for (const auto& f : detect_features()) {
     bool required = f.name == "btf" || f.name == "tp_btf" || f.name == "ringbuf";
     bool optional_extra = f.name == "kprobe" || f.name == "fentry";

@@ -128,3 +128,43 @@ TEST_F(DaemonTest, SigkillLeavesNothingAttachedAndRestartKeepsTokenAndData) {
 
 }  // namespace
 }  // namespace pscope::e2e
+
+namespace pscope::e2e {
+namespace {
+
+TEST(Doctor, ReportsEveryCheckWithAFix) {
+  if (!is_root()) GTEST_SKIP() << "needs root: feature probes load eBPF programs";
+  auto r = sh(std::string(PS_BINARY) + " doctor --json");
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  EXPECT_EQ(r.status, j["ok"].get<bool>() ? 0 : 1);
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& c : j["checks"]) {
+    by_name[c["name"]] = c;
+    if (!c["ok"].get<bool>()) {
+      EXPECT_FALSE(c["fix"].get<std::string>().empty()) << c.dump();
+    }
+  }
+  for (const char* name : {"CAP_BPF", "btf", "tp_btf", "ringbuf", "kprobe", "fentry", "kallsyms", "web UI"})
+    EXPECT_TRUE(by_name.count(name)) << name;
+  EXPECT_TRUE(by_name["tp_btf"]["ok"].get<bool>());
+  // kprobe/fentry are optional extras: their absence never fails doctor.
+  EXPECT_FALSE(by_name["kprobe"]["required"].get<bool>());
+  EXPECT_FALSE(by_name["fentry"]["required"].get<bool>());
+}
+
+TEST(Cli, BadConfigIsRefusedWithTheKeyNamed) {
+  auto r = sh(std::string(PS_BINARY) + " serve --listen 0.0.0.0:1 --data-dir /tmp/x");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("not a loopback address"), std::string::npos) << r.out;
+  r = sh(std::string(PS_BINARY) + " serve --tracer-drop-sample zero");
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE(r.out.find("--tracer-drop-sample"), std::string::npos) << r.out;
+  r = sh(std::string(PS_BINARY) + " serve --help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("PACKETSCOPE_LISTEN"), std::string::npos);
+  EXPECT_NE(r.out.find("Precedence"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pscope::e2e
