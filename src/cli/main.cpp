@@ -9,14 +9,9 @@
 #include "cli/doctor.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/version.h"
 #include "daemon/daemon.h"
 
-#ifndef PS_VERSION
-#define PS_VERSION "0.0.0"
-#endif
-#ifndef PS_DEFAULT_WEB_ROOT
-#define PS_DEFAULT_WEB_ROOT ""
-#endif
 
 namespace {
 
@@ -32,7 +27,7 @@ The API and UI need the access token kept in <data_dir>/token (created 0600 on f
 
 int main(int argc, char** argv) {
   CLI::App app{"PacketScope: see the Linux network stack and defend it from inside (eBPF)."};
-  app.set_version_flag("--version", PS_VERSION);
+  app.set_version_flag("--version", pscope::kVersion);
   app.require_subcommand(1);
 
   std::string config_file;
@@ -66,7 +61,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (*doctor) {
-    std::string web = lc->cfg.web_root.empty() ? PS_DEFAULT_WEB_ROOT : lc->cfg.web_root;
+    std::string web = lc->cfg.web_root.empty() ? pscope::kBuiltWebRoot : lc->cfg.web_root;
     return pscope::cli::doctor_main(web, lc->cfg.data_dir, doctor_json);
   }
   if (print_config) {

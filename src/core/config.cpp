@@ -69,6 +69,29 @@ std::vector<std::string> split_list(const std::string& v) {
   return out;
 }
 
+template <class T>
+ConfigKey uint_key(std::string name, std::string help, T Config::*field, T lo, T hi) {
+  return {name, std::move(help),
+          [=](Config& c, const std::string& v) -> Result<void> {
+            auto n = parse_uint<T>(v, lo, hi, name);
+            if (!n) return tl::unexpected(n.error());
+            c.*field = *n;
+            return {};
+          },
+          [=](const Config& c) { return nlohmann::json(c.*field); }};
+}
+
+ConfigKey bool_key(std::string name, std::string help, bool Config::*field) {
+  return {name, std::move(help),
+          [=](Config& c, const std::string& v) -> Result<void> {
+            auto b = parse_bool(v, name);
+            if (!b) return tl::unexpected(b.error());
+            c.*field = *b;
+            return {};
+          },
+          [=](const Config& c) { return nlohmann::json(c.*field); }};
+}
+
 std::vector<ConfigKey> make_keys() {
   using nlohmann::json;
   std::vector<ConfigKey> k;
@@ -106,49 +129,18 @@ std::vector<ConfigKey> make_keys() {
                  return {};
                },
                [](const Config& c) { return json(c.allowed_origins); }});
-  k.push_back({"allow_remote", "permit listening on a non-loopback address (true/false)",
-               [](Config& c, const std::string& v) -> Result<void> {
-                 auto b = parse_bool(v, "allow_remote");
-                 if (!b) return tl::unexpected(b.error());
-                 c.allow_remote = *b;
-                 return {};
-               },
-               [](const Config& c) { return json(c.allow_remote); }});
+  k.push_back(bool_key("allow_remote", "permit listening on a non-loopback address (true/false)",
+                       &Config::allow_remote));
   k.push_back({"ready_file", "write {url,port,token,pid} JSON here once serving (0600)",
                [](Config& c, const std::string& v) -> Result<void> { c.ready_file = v; return {}; },
                [](const Config& c) { return json(c.ready_file); }});
-  k.push_back({"tracer_enabled", "load the tracer's kernel programs (true/false)",
-               [](Config& c, const std::string& v) -> Result<void> {
-                 auto b = parse_bool(v, "tracer_enabled");
-                 if (!b) return tl::unexpected(b.error());
-                 c.tracer_enabled = *b;
-                 return {};
-               },
-               [](const Config& c) { return json(c.tracer_enabled); }});
-  k.push_back({"tracer_drop_sample", "report 1 in N dropped packets (counters stay exact)",
-               [](Config& c, const std::string& v) -> Result<void> {
-                 auto n = parse_uint<uint32_t>(v, 1, 1000000, "tracer_drop_sample");
-                 if (!n) return tl::unexpected(n.error());
-                 c.tracer_drop_sample = *n;
-                 return {};
-               },
-               [](const Config& c) { return json(c.tracer_drop_sample); }});
-  k.push_back({"drop_retention_rows", "keep at most this many drop records",
-               [](Config& c, const std::string& v) -> Result<void> {
-                 auto n = parse_uint<uint64_t>(v, 100, 100000000, "drop_retention_rows");
-                 if (!n) return tl::unexpected(n.error());
-                 c.drop_retention_rows = *n;
-                 return {};
-               },
-               [](const Config& c) { return json(c.drop_retention_rows); }});
-  k.push_back({"drop_retention_age_s", "delete drop records older than this many seconds",
-               [](Config& c, const std::string& v) -> Result<void> {
-                 auto n = parse_uint<uint64_t>(v, 60, 10ULL * 365 * 86400, "drop_retention_age_s");
-                 if (!n) return tl::unexpected(n.error());
-                 c.drop_retention_age_s = *n;
-                 return {};
-               },
-               [](const Config& c) { return json(c.drop_retention_age_s); }});
+  k.push_back(bool_key("tracer_enabled", "load the tracer's kernel programs (true/false)", &Config::tracer_enabled));
+  k.push_back(uint_key<uint32_t>("tracer_drop_sample", "report 1 in N dropped packets (counters stay exact)",
+                                 &Config::tracer_drop_sample, 1, 1000000));
+  k.push_back(uint_key<uint64_t>("drop_retention_rows", "keep at most this many drop records",
+                                 &Config::drop_retention_rows, 100, 100000000));
+  k.push_back(uint_key<uint64_t>("drop_retention_age_s", "delete drop records older than this many seconds",
+                                 &Config::drop_retention_age_s, 60, 10ULL * 365 * 86400));
   return k;
 }
 

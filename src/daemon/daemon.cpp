@@ -22,18 +22,13 @@
 #include "core/fd.h"
 #include "core/features.h"
 #include "core/log.h"
+#include "core/version.h"
 #include "core/token.h"
 #include "daemon/drop_writer.h"
 #include "store/drop_event_repo.h"
 #include "store/migrations.h"
 #include "tracer/tracer.h"
 
-#ifndef PS_VERSION
-#define PS_VERSION "0.0.0"
-#endif
-#ifndef PS_DEFAULT_WEB_ROOT
-#define PS_DEFAULT_WEB_ROOT ""
-#endif
 
 namespace pscope::daemon {
 namespace {
@@ -47,7 +42,7 @@ class DaemonFacade final : public api::Facade {
 
   api::HealthInfo health() const override {
     api::HealthInfo h;
-    h.version = PS_VERSION;
+    h.version = kVersion;
     h.uptime_s = static_cast<double>(clock::monotonic_ns() - started_mono_) / 1e9;
     h.started_wall_ns = started_wall_;
     h.features = features_;
@@ -121,7 +116,7 @@ std::string resolve_web_root(const Config& cfg) {
     auto installed = exe.parent_path().parent_path() / "share/packetscope/web";
     if (std::filesystem::exists(installed / "index.html", ec)) return installed.string();
   }
-  return PS_DEFAULT_WEB_ROOT;
+  return kBuiltWebRoot;
 }
 
 }  // namespace
@@ -176,7 +171,7 @@ int serve(const LoadedConfig& lc) {
   api::Router router;
   api::register_routes(router, facade);
   api::ServerOptions so{cfg.listen_host, cfg.listen_port, resolve_web_root(cfg), *token, cfg.allowed_origins};
-  api::HttpServer server(so, router, hub, [] { return nlohmann::json{{"version", PS_VERSION}}; });
+  api::HttpServer server(so, router, hub, [] { return nlohmann::json{{"version", kVersion}}; });
   if (auto r = server.start(); !r) {
     spdlog::error("{}", r.error().what);
     return 1;
