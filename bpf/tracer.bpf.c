@@ -1,7 +1,8 @@
-/* Tracer kernel programs: follow skbs through the stack's tracepoints (tp_btf only: kprobes and
- * fentry are not assumed), count them per hook, and report every drop with its reason, the
- * freeing call site and the parsed headers. The TC hook parses packets directly and is what the
- * BPF_PROG_TEST_RUN tests exercise. */
+/* Tracer kernel programs, on tracepoints only (tp_btf; kprobes and fentry are not assumed):
+ *  - counters per hook and a drop record for every kfree_skb (reason, call site, headers);
+ *  - per-packet paths: each skb is followed by address from its first hook to consume_skb or
+ *    kfree_skb, and emitted once, with every hop, when it ends (path.bpf.h);
+ *  - a TC classifier that parses frames directly (also what the BPF_PROG_TEST_RUN tests use). */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
@@ -10,13 +11,15 @@
 
 #include "ps/tracer_abi.h"
 #include "parse.bpf.h"
+#include "path.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space before load. */
 const volatile __u32 cfg_drop_sample = 1;     /* report 1 in N drops (counters stay exact) */
 const volatile __u32 cfg_emit_tc_events = 0;  /* also report packets seen by the TC hook */
-const volatile __u32 cfg_netns_filter = 0;    /* only this netns inode (0 = all) */
+const volatile __u32 cfg_netns_filter = 0;    /* drop records: only this netns inode (0 = all) */
+const volatile __u32 cfg_track_paths = 1;     /* follow packets and emit path records */
 
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -31,8 +34,45 @@ struct {
 } tracer_events SEC(".maps");
 
 struct {
+  __uint(type, BPF_MAP_TYPE_RINGBUF);
+  __uint(max_entries, 16 * 1024 * 1024);
+} tracer_paths_rb SEC(".maps");
+
+/* Packets in flight, by skb address. LRU: a packet whose end we never see ages out. */
+struct {
+  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(max_entries, 16384);
+  __type(key, __u64);
+  __type(value, struct ps_path_event);
+} tracer_inflight SEC(".maps");
+
+/* The prefilter; user space may replace it at any time. */
+struct {
+  __uint(type, BPF_MAP_TYPE_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct ps_filter);
+} tracer_filter SEC(".maps");
+
+struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct ps_path_event);
+} tracer_scratch SEC(".maps");
+
+/* skb most recently received on this CPU: fib_table_lookup carries no skb, but on receive it
+ * runs synchronously inside that skb's processing. */
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, __u64);
+} tracer_cur_rx SEC(".maps");
+
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 2); /* 0: drop sampling, 1: path sampling */
   __type(key, __u32);
   __type(value, __u64);
 } tracer_sample_seq SEC(".maps");
@@ -53,19 +93,23 @@ static __always_inline __u32 skb__netns(struct sk_buff *skb) {
   return 0;
 }
 
-static __always_inline bool sample__take(void) {
-  if (cfg_drop_sample <= 1)
+static __always_inline __u32 skb__ifindex(struct sk_buff *skb) {
+  return BPF_CORE_READ(skb, dev, ifindex);
+}
+
+static __always_inline bool sample__take(__u32 slot, __u32 every) {
+  if (every <= 1)
     return true;
-  __u32 zero = 0;
-  __u64 *seq = bpf_map_lookup_elem(&tracer_sample_seq, &zero);
+  __u64 *seq = bpf_map_lookup_elem(&tracer_sample_seq, &slot);
   if (!seq)
     return true;
-  return (++*seq % cfg_drop_sample) == 0;
+  return (++*seq % every) == 0;
 }
 
 /* Copies headers from an skb seen at a tracepoint, starting at the network header when the
  * stack has set it (receive after L2, and transmit), else at the MAC header. */
-static __always_inline void skb__capture(struct sk_buff *skb, struct ps_drop_event *ev) {
+static __always_inline void skb__capture(struct sk_buff *skb, __u8 *data, __u32 *caplen,
+                                         struct ps_pkt_meta *meta) {
   unsigned char *head = BPF_CORE_READ(skb, head);
   __u16 nh = BPF_CORE_READ(skb, network_header);
   __u16 mh = BPF_CORE_READ(skb, mac_header);
@@ -80,41 +124,320 @@ static __always_inline void skb__capture(struct sk_buff *skb, struct ps_drop_eve
     avail = PS_HDR_CAP;
   /* A fixed-size read keeps the verifier simple; bytes past `tail` are still inside the
    * allocation (skb_shared_info follows `end` >= `tail`) and are never parsed: cap = avail. */
-  if (bpf_probe_read_kernel(ev->data, PS_HDR_CAP, head + start))
+  if (bpf_probe_read_kernel(data, PS_HDR_CAP, head + start))
     return;
-  ev->caplen = avail;
-  struct ps_cursor c = {.buf = ev->data, .cap = avail};
+  *caplen = avail;
+  struct ps_cursor c = {.buf = data, .cap = avail};
   if (from_mac)
-    pkt__parse_l2(&c, &ev->meta);
+    pkt__parse_l2(&c, meta);
   else
-    pkt__parse_l3(&c, 0, l3, &ev->meta);
+    pkt__parse_l3(&c, 0, l3, meta);
+}
+
+/* ---- path tracking ------------------------------------------------------------------------ */
+
+static __always_inline void path__hop(struct ps_path_event *p, struct sk_buff *skb, __u16 hook,
+                                      __u16 aux, const struct ps_filter *f) {
+  __u32 n = p->nhops;
+  __u32 idx = n;
+  if (idx >= PS_MAX_HOPS) { /* keep the newest hops: the end matters most */
+    p->flags |= PS_PATH_HOPS_OVERFLOW;
+    idx = PS_MAX_HOPS - 1;
+  }
+  struct ps_hop *h = &p->hops[idx];
+  h->ts_ns = bpf_ktime_get_ns();
+  h->ifindex = skb__ifindex(skb);
+  h->netns = skb__netns(skb);
+  h->hook = hook;
+  h->aux = aux;
+  h->cpu = bpf_get_smp_processor_id();
+  p->nhops = n + 1;
+  if (f) {
+    if (f->ifindex && h->ifindex == f->ifindex)
+      p->flags |= PS_PATH_SEEN_DEV;
+    if (f->netns && h->netns == f->netns)
+      p->flags |= PS_PATH_SEEN_NETNS;
+  }
+}
+
+static __always_inline const struct ps_filter *filter__get(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&tracer_filter, &zero);
+}
+
+/* Adds a hop to a packet already being followed. */
+static __always_inline void path__step(struct sk_buff *skb, __u16 hook, __u16 aux) {
+  if (!cfg_track_paths)
+    return;
+  __u64 key = (__u64)skb;
+  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
+  if (p)
+    path__hop(p, skb, hook, aux, filter__get());
+}
+
+/* Emits a finished path (if the prefilter's path terms hold) and forgets the skb. */
+static __always_inline void path__finish(struct ps_path_event *p, __u64 key, bool dropped,
+                                         const struct ps_filter *f) {
+  bool keep = true;
+  if (f && f->enabled) {
+    if (f->drop_only && !dropped)
+      keep = false;
+    if (f->ifindex && !(p->flags & PS_PATH_SEEN_DEV))
+      keep = false;
+    if (f->netns && !(p->flags & PS_PATH_SEEN_NETNS))
+      keep = false;
+  }
+  if (keep) {
+    p->flags &= ~PS_PATH_INTERNAL_MASK;
+    if (bpf_ringbuf_output(&tracer_paths_rb, p, sizeof(*p), 0))
+      counter__add(PS_TC_PATH_LOST, 1);
+    else
+      counter__add(PS_TC_PATHS, 1);
+  }
+  bpf_map_delete_elem(&tracer_inflight, &key);
+}
+
+/* True when an in-flight entry cannot continue at an entry hook (a receive or first transmit
+ * hook): its last hop was in a socket or transport receive path, or it is very old. The skb it
+ * described was freed without a tracepoint and its address now holds a new packet. */
+static __always_inline bool path__superseded(const struct ps_path_event *p) {
+  __u32 n = p->nhops;
+  asm volatile("" : "+r"(n)); /* keep the bound check next to the access for the verifier */
+  __u16 h = PS_HOOK_NONE;
+  if (n >= 1 && n <= PS_MAX_HOPS)
+    h = p->hops[n - 1].hook;
+  else if (n > PS_MAX_HOPS)
+    h = p->hops[PS_MAX_HOPS - 1].hook;
+  if (h == PS_HOOK_TCP_RCV || h == PS_HOOK_COPY_TO_USER || h == PS_HOOK_UDP_QUEUE_FAIL ||
+      h == PS_HOOK_SOCK_RCVQ_FULL)
+    return true;
+  return bpf_ktime_get_ns() - p->hops[0].ts_ns > PS_PATH_MAX_AGE_NS;
+}
+
+/* First sight of a packet: parse, prefilter, sample, start following. `tx` marks locally
+ * generated packets (first seen on the transmit side). */
+static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx) {
+  if (!cfg_track_paths)
+    return;
+  __u64 key = (__u64)skb;
+  const struct ps_filter *f = filter__get();
+  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
+  if (p) {
+    if (!path__superseded(p)) {
+      path__hop(p, skb, hook, 0, f);
+      return;
+    }
+    p->flags |= PS_PATH_END_UNSEEN;
+    path__finish(p, key, false, f);
+  }
+  __u32 zero = 0;
+  struct ps_path_event *s = bpf_map_lookup_elem(&tracer_scratch, &zero);
+  if (!s)
+    return;
+  __builtin_memset(s, 0, offsetof(struct ps_path_event, hops));
+  s->meta.pkt_len = BPF_CORE_READ(skb, len);
+  skb__capture(skb, s->data, &s->caplen, &s->meta);
+  if (f && f->enabled) {
+    if (!filter__headers(f, &s->meta))
+      return;
+    if (!sample__take(1, f->sample))
+      return;
+  }
+  s->skb = key;
+  if (tx) {
+    s->flags |= PS_PATH_TX_ORIGIN;
+    if (BPF_CORE_READ(skb, sk)) {
+      s->tgid = bpf_get_current_pid_tgid() >> 32;
+      bpf_get_current_comm(s->comm, sizeof(s->comm));
+    }
+  }
+  s->nhops = 0;
+  path__hop(s, skb, hook, 0, f);
+  bpf_map_update_elem(&tracer_inflight, &key, s, BPF_ANY);
+}
+
+/* End of life: emit the record (if the prefilter's path terms hold) and forget the skb. */
+static __always_inline void path__leave(struct sk_buff *skb, __u16 hook, void *location, __u32 reason) {
+  if (!cfg_track_paths)
+    return;
+  __u64 key = (__u64)skb;
+  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
+  if (!p)
+    return;
+  const struct ps_filter *f = filter__get();
+  path__hop(p, skb, hook, (__u16)reason, f);
+  p->location = (__u64)location;
+  p->reason = reason;
+  if (hook == PS_HOOK_KFREE)
+    p->flags |= PS_PATH_DROPPED;
+  path__finish(p, key, hook == PS_HOOK_KFREE, f);
+}
+
+/* ---- receive ------------------------------------------------------------------------------ */
+
+SEC("tp_btf/napi_gro_receive_entry")
+int BPF_PROG(tracer_gro_receive, struct sk_buff *skb) {
+  path__enter(skb, PS_HOOK_GRO_RECEIVE, false);
+  return 0;
+}
+
+SEC("tp_btf/netif_rx")
+int BPF_PROG(tracer_netif_rx, struct sk_buff *skb) {
+  path__enter(skb, PS_HOOK_NETIF_RX, false);
+  return 0;
 }
 
 SEC("tp_btf/netif_receive_skb")
 int BPF_PROG(tracer_netif_receive_skb, struct sk_buff *skb) {
   counter__add(PS_TC_RX, 1);
+  __u32 zero = 0;
+  __u64 *cur = bpf_map_lookup_elem(&tracer_cur_rx, &zero);
+  if (cur)
+    *cur = (__u64)skb;
+  path__enter(skb, PS_HOOK_NETIF_RECEIVE, false);
+  return 0;
+}
+
+/* Route lookups carry no skb; on receive they run synchronously inside the processing of the
+ * skb netif_receive_skb saw last on this CPU. Only while that skb is still at its receive hop:
+ * later lookups belong to other work. */
+static __always_inline void path__route_hop(__u16 hook, __u16 aux) {
+  __u32 zero = 0;
+  __u64 *cur = bpf_map_lookup_elem(&tracer_cur_rx, &zero);
+  if (!cur || !*cur || !cfg_track_paths)
+    return;
+  __u64 key = *cur;
+  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
+  if (!p)
+    return;
+  __u32 last = p->nhops ? p->nhops - 1 : 0;
+  if (last >= PS_MAX_HOPS || p->hops[last].hook != PS_HOOK_NETIF_RECEIVE)
+    return;
+  path__hop(p, (struct sk_buff *)key, hook, aux, filter__get());
+}
+
+SEC("tp_btf/fib_table_lookup")
+int BPF_PROG(tracer_fib_lookup, u32 tb_id, const struct flowi4 *flp, const struct fib_nh_common *nhc, int err) {
+  path__route_hop(PS_HOOK_FIB_LOOKUP, (__u16)(err < 0 ? -err : 0));
+  return 0;
+}
+
+SEC("tp_btf/fib6_table_lookup")
+int BPF_PROG(tracer_fib6_lookup, const struct net *net, const struct fib6_result *res, struct fib6_table *table,
+             const struct flowi6 *flp) {
+  path__route_hop(PS_HOOK_FIB6_LOOKUP, BPF_CORE_READ(res, fib6_type));
+  return 0;
+}
+
+SEC("tp_btf/tcp_probe")
+int BPF_PROG(tracer_tcp_probe, struct sock *sk, struct sk_buff *skb) {
+  path__step(skb, PS_HOOK_TCP_RCV, BPF_CORE_READ(sk, __sk_common.skc_state));
+  return 0;
+}
+
+SEC("tp_btf/udp_fail_queue_rcv_skb")
+int BPF_PROG(tracer_udp_queue_fail, int rc, struct sock *sk, struct sk_buff *skb) {
+  path__step(skb, PS_HOOK_UDP_QUEUE_FAIL, (__u16)(rc < 0 ? -rc : rc));
+  return 0;
+}
+
+SEC("tp_btf/sock_rcvqueue_full")
+int BPF_PROG(tracer_rcvqueue_full, struct sock *sk, struct sk_buff *skb) {
+  path__step(skb, PS_HOOK_SOCK_RCVQ_FULL, 0);
+  return 0;
+}
+
+SEC("tp_btf/skb_copy_datagram_iovec")
+int BPF_PROG(tracer_copy_to_user, struct sk_buff *skb, int len) {
+  if (!cfg_track_paths)
+    return 0;
+  __u64 key = (__u64)skb;
+  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
+  if (!p)
+    return 0;
+  const struct ps_filter *f = filter__get();
+  path__hop(p, skb, PS_HOOK_COPY_TO_USER, 0, f);
+  /* The reader's process context: who received this packet. */
+  p->tgid = bpf_get_current_pid_tgid() >> 32;
+  bpf_get_current_comm(p->comm, sizeof(p->comm));
+  /* TCP frees read data with __kfree_skb (no tracepoint): the application is its end. */
+  if (p->meta.l4_proto == PS_IPPROTO_TCP) {
+    p->flags |= PS_PATH_END_IMPLICIT;
+    path__finish(p, key, false, f);
+  }
+  return 0;
+}
+
+SEC("tp_btf/icmp_send")
+int BPF_PROG(tracer_icmp_send, struct sk_buff *skb, int type, int code) {
+  path__step(skb, PS_HOOK_ICMP_SEND, (__u16)(((type & 0xff) << 8) | (code & 0xff)));
+  return 0;
+}
+
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(tracer_tcp_send_reset, struct sock *sk, struct sk_buff *skb) {
+  if (skb)
+    path__step(skb, PS_HOOK_TCP_SEND_RESET, 0);
+  return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(tracer_tcp_retransmit, struct sock *sk, struct sk_buff *skb) {
+  path__step(skb, PS_HOOK_TCP_RETRANSMIT, 0);
+  return 0;
+}
+
+/* ---- transmit ----------------------------------------------------------------------------- */
+
+SEC("tp_btf/net_dev_queue")
+int BPF_PROG(tracer_net_dev_queue, struct sk_buff *skb) {
+  path__enter(skb, PS_HOOK_NET_DEV_QUEUE, true);
+  return 0;
+}
+
+SEC("tp_btf/qdisc_enqueue")
+int BPF_PROG(tracer_qdisc_enqueue, struct Qdisc *q, const struct netdev_queue *txq, struct sk_buff *skb) {
+  path__step(skb, PS_HOOK_QDISC_ENQUEUE, 0);
+  return 0;
+}
+
+SEC("tp_btf/qdisc_dequeue")
+int BPF_PROG(tracer_qdisc_dequeue, struct Qdisc *q, const struct netdev_queue *txq, int npkt, struct sk_buff *skb) {
+  if (skb)
+    path__step(skb, PS_HOOK_QDISC_DEQUEUE, (__u16)npkt);
+  return 0;
+}
+
+SEC("tp_btf/net_dev_start_xmit")
+int BPF_PROG(tracer_start_xmit, struct sk_buff *skb) {
+  path__step(skb, PS_HOOK_START_XMIT, 0);
   return 0;
 }
 
 SEC("tp_btf/net_dev_xmit")
 int BPF_PROG(tracer_net_dev_xmit, struct sk_buff *skb, int rc) {
   counter__add(PS_TC_TX, 1);
+  path__step(skb, PS_HOOK_DEV_XMIT, (__u16)rc);
   return 0;
 }
 
+/* ---- end of life -------------------------------------------------------------------------- */
+
 SEC("tp_btf/consume_skb")
-int BPF_PROG(tracer_consume_skb, struct sk_buff *skb) {
+int BPF_PROG(tracer_consume_skb, struct sk_buff *skb, void *location) {
   counter__add(PS_TC_CONSUME, 1);
+  path__leave(skb, PS_HOOK_CONSUME, location, 0);
   return 0;
 }
 
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(tracer_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason) {
+  path__leave(skb, PS_HOOK_KFREE, location, (__u32)reason);
   __u32 netns = skb__netns(skb);
   if (cfg_netns_filter && netns != cfg_netns_filter)
     return 0;
   counter__add(PS_TC_DROP, 1);
-  if (!sample__take()) {
+  if (!sample__take(0, cfg_drop_sample)) {
     counter__add(PS_TC_SAMPLED_OUT, 1);
     return 0;
   }
@@ -130,18 +453,20 @@ int BPF_PROG(tracer_kfree_skb, struct sk_buff *skb, void *location, enum skb_dro
   ev->skb = (__u64)skb;
   ev->reason = (__u32)reason;
   ev->netns = netns;
-  ev->ifindex = BPF_CORE_READ(skb, dev, ifindex);
+  ev->ifindex = skb__ifindex(skb);
   if (!ev->ifindex)
     ev->ifindex = BPF_CORE_READ(skb, skb_iif);
   ev->meta.pkt_len = BPF_CORE_READ(skb, len);
-  skb__capture(skb, ev);
+  skb__capture(skb, ev->data, &ev->caplen, &ev->meta);
   counter__add(PS_TC_PROTO_BASE + proto__class(&ev->meta), 1);
   bpf_ringbuf_submit(ev, 0);
   return 0;
 }
 
-/* TC classifier (ingress or egress): parses the frame from its Ethernet header, counts it, and
- * optionally reports it. Never changes the verdict. */
+/* ---- TC classifier ------------------------------------------------------------------------ */
+
+/* Parses the frame from its Ethernet header, counts it, and optionally reports it. Never
+ * changes the verdict. */
 SEC("tc")
 int tracer_tc(struct __sk_buff *skb) {
   counter__add(PS_TC_TC_SEEN, 1);

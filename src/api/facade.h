@@ -12,6 +12,7 @@
 #include "core/features.h"
 #include "core/module.h"
 #include "core/result.h"
+#include "store/path_repo.h"
 #include "tracer/tracer.h"
 
 namespace pscope::api {
@@ -36,6 +37,18 @@ struct DropItem {
   std::string dst;
 };
 
+// A list query over stored packet paths. `filter` is a tcpdump-like expression; `socket` a
+// socket cookie (its 4-tuple selects the packets, both directions).
+struct PathListQuery {
+  int limit = 50;
+  std::optional<int64_t> before_id;
+  std::string filter;
+  std::optional<uint64_t> socket;
+};
+
+// Errors whose Error::code is kBadInput are the caller's fault (HTTP 400).
+inline constexpr int kBadInput = -22;  // -EINVAL
+
 class Facade {
  public:
   virtual ~Facade() = default;
@@ -44,6 +57,12 @@ class Facade {
   virtual Result<tracer::TracerStats> tracer_stats() const = 0;
   // Newest first; before_id pages backwards.
   virtual Result<std::vector<DropItem>> recent_drops(int limit, std::optional<int64_t> before_id) const = 0;
+  // Newest first, `detail` empty.
+  virtual Result<std::vector<store::PathRow>> recent_paths(const PathListQuery& q) const = 0;
+  // The stored path with its detail JSON; nullopt when no such id.
+  virtual Result<std::optional<store::PathRow>> path(int64_t id) const = 0;
+  // Socket table as JSON objects (see tracer/sockets.h); proto: "", tcp, udp or raw.
+  virtual Result<nlohmann::json> sockets(const std::string& proto) const = 0;
 };
 
 }  // namespace pscope::api

@@ -2,6 +2,8 @@
 // short (map reads, indexed SQLite queries) and this keeps every session single-threaded.
 #include "api/http_server.h"
 
+#include <net/if.h>
+
 #include <boost/asio.hpp>
 #include <boost/beast.hpp>
 #include <boost/beast/websocket.hpp>
@@ -18,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/token.h"
+#include "tracer/filter.h"
 
 namespace pscope::api {
 namespace beast = boost::beast;
@@ -233,9 +236,48 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
         if (self->sub_id_) self->sh_.hub.unsubscribe(std::exchange(self->sub_id_, 0));
         return;
       }
-      self->buf_.consume(self->buf_.size());  // clients have nothing to say yet
+      std::string text = beast::buffers_to_string(self->buf_.data());
+      self->buf_.consume(self->buf_.size());
+      self->on_message(text);
       self->do_read();
     });
+  }
+
+  // Client requests: {"type":"filter","topic":"tracer.path","expr":"tcp and port 80"} subscribes
+  // this client to new packet paths that match ("" = every packet); {"type":"unsubscribe",
+  // "topic":"tracer.path"} stops them. Answers: a "filter" frame with the normalised expression,
+  // an "unsubscribed" frame, or an "error" frame saying what was wrong.
+  void on_message(const std::string& text) {
+    auto reply_error = [this](const std::string& code, const std::string& message) {
+      nlohmann::json e = {{"type", "error"}, {"data", {{"code", code}, {"message", message}}}};
+      enqueue(std::make_shared<const std::string>(e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+    };
+    auto msg = nlohmann::json::parse(text, nullptr, false);
+    if (msg.is_discarded() || !msg.is_object() || !msg.contains("type") || !msg["type"].is_string())
+      return reply_error("bad_request", "stream messages are JSON objects with a string \"type\"");
+    const auto type = msg["type"].get<std::string>();
+    if (type != "filter" && type != "unsubscribe")
+      return reply_error("bad_request", "unknown stream message type; known: filter, unsubscribe");
+    if (!msg.contains("topic") || !msg["topic"].is_string() || msg["topic"].get<std::string>() != "tracer.path")
+      return reply_error("bad_request", type + ": \"topic\" must be \"tracer.path\"");
+    if (type == "unsubscribe") {
+      if (sub_id_) sh_.hub.set_path_subscription(sub_id_, false);
+      nlohmann::json ok = {{"type", "unsubscribed"}, {"data", {{"topic", "tracer.path"}}}};
+      return enqueue(std::make_shared<const std::string>(ok.dump()));
+    }
+    if (!msg.contains("expr") || !msg["expr"].is_string())
+      return reply_error("bad_request", "filter: \"expr\" must be a string (\"\" clears the filter)");
+    auto f = tracer::Filter::parse(msg["expr"].get<std::string>(), [](std::string_view name) -> std::optional<uint32_t> {
+      unsigned idx = if_nametoindex(std::string(name).c_str());
+      return idx ? std::optional<uint32_t>(idx) : std::nullopt;
+    });
+    if (!f) return reply_error("bad_filter", f.error().what);
+    std::shared_ptr<const tracer::Filter> keep;
+    if (!f->empty()) keep = std::make_shared<const tracer::Filter>(std::move(*f));
+    if (sub_id_) sh_.hub.set_path_subscription(sub_id_, true, keep);
+    nlohmann::json ok = {{"type", "filter"},
+                         {"data", {{"topic", "tracer.path"}, {"expr", keep ? keep->text() : std::string()}}}};
+    enqueue(std::make_shared<const std::string>(ok.dump()));
   }
 
   websocket::stream<beast::tcp_stream> ws_;

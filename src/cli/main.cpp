@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cmd_sockets.h"
+#include "cli/cmd_trace.h"
 #include "cli/doctor.h"
 #include "core/config.h"
 #include "core/log.h"
@@ -47,6 +49,9 @@ int main(int argc, char** argv) {
   auto* doctor = app.add_subcommand("doctor", "Check kernel, privileges and packages; say what is missing and how to fix it");
   bool doctor_json = false;
   doctor->add_flag("--json", doctor_json, "Machine-readable output");
+
+  pscope::cli::add_trace_command(app);
+  pscope::cli::add_sockets_command(app);
 
   CLI11_PARSE(app, argc, argv);
 

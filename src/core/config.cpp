@@ -141,6 +141,21 @@ std::vector<ConfigKey> make_keys() {
                                  &Config::drop_retention_rows, 100, 100000000));
   k.push_back(uint_key<uint64_t>("drop_retention_age_s", "delete drop records older than this many seconds",
                                  &Config::drop_retention_age_s, 60, 10ULL * 365 * 86400));
+  k.push_back(bool_key("tracer_paths", "follow packets through the stack and keep their paths (true/false)",
+                       &Config::tracer_paths));
+  k.push_back({"tracer_filter", "filter expression for kept paths, e.g. 'not port 22' (empty: all)",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 if (v.size() > 1024) return fail("tracer_filter: longer than 1024 characters");
+                 c.tracer_filter = v;  // parsed (with a column-precise error) when the daemon starts
+                 return {};
+               },
+               [](const Config& c) { return nlohmann::json(c.tracer_filter); }});
+  k.push_back(uint_key<uint32_t>("path_store_rate", "store and stream at most this many paths per second",
+                                 &Config::path_store_rate, 1, 100000));
+  k.push_back(uint_key<uint64_t>("path_retention_rows", "keep at most this many packet paths",
+                                 &Config::path_retention_rows, 100, 100000000));
+  k.push_back(uint_key<uint64_t>("path_retention_age_s", "delete packet paths older than this many seconds",
+                                 &Config::path_retention_age_s, 60, 10ULL * 365 * 86400));
   return k;
 }
 

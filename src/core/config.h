@@ -29,6 +29,11 @@ struct Config {
   uint32_t tracer_drop_sample = 1;
   uint64_t drop_retention_rows = 100000;
   uint64_t drop_retention_age_s = 7 * 86400;
+  bool tracer_paths = true;          // follow packets and keep their paths
+  std::string tracer_filter;         // tcpdump-like expression: which paths the daemon keeps
+  uint32_t path_store_rate = 500;    // paths stored (and streamed) per second at most
+  uint64_t path_retention_rows = 200000;
+  uint64_t path_retention_age_s = 86400;
 };
 
 struct ConfigKey {

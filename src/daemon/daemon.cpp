@@ -2,6 +2,7 @@
 #include "daemon/daemon.h"
 
 #include <fcntl.h>
+#include <net/if.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,9 +25,14 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "core/token.h"
-#include "daemon/drop_writer.h"
+#include "daemon/path_query.h"
+#include "daemon/tracer_sinks.h"
 #include "store/drop_event_repo.h"
+#include "store/path_repo.h"
 #include "store/migrations.h"
+#include "tracer/filter.h"
+#include "tracer/path_filter.h"
+#include "tracer/sockets.h"
 #include "tracer/tracer.h"
 
 
@@ -74,6 +80,45 @@ class DaemonFacade final : public api::Facade {
     for (const auto& r : *rows)
       out.push_back({r.id, r.ts_ns, r.reason, r.location, r.ifindex, r.netns, r.protocol, r.src, r.dst});
     return out;
+  }
+
+  Result<std::vector<store::PathRow>> recent_paths(const api::PathListQuery& q) const override {
+    std::lock_guard lk(reader_mu_);
+    return query_paths(reader_, q, [](uint64_t cookie) -> Result<store::PathQuery> {
+      auto socks = tracer::list_sockets();
+      if (!socks) return tl::unexpected(socks.error());
+      for (const auto& s : *socks) {
+        if (s.cookie != cookie) continue;
+        store::PathQuery pq;
+        pq.addr_a = s.local_addr;
+        pq.port_a = s.local_port;
+        if (s.remote_port != 0) {  // a listener or unconnected socket: any peer
+          pq.addr_b = s.remote_addr;
+          pq.port_b = s.remote_port;
+        }
+        return pq;
+      }
+      return tl::unexpected(Error{api::kBadInput, "no socket with cookie " + std::to_string(cookie) +
+                                                      " (it may have closed)"});
+    });
+  }
+
+  Result<std::optional<store::PathRow>> path(int64_t id) const override {
+    std::lock_guard lk(reader_mu_);
+    return store::PathRepo(reader_).get(id);
+  }
+
+  Result<nlohmann::json> sockets(const std::string& proto) const override {
+    tracer::SocketQuery q;
+    if (!proto.empty()) q.tcp = q.udp = q.raw = false;
+    if (proto == "tcp") q.tcp = true;
+    if (proto == "udp") q.udp = true;
+    if (proto == "raw") q.raw = true;
+    auto socks = tracer::list_sockets(q);
+    if (!socks) return tl::unexpected(socks.error());
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& s : *socks) items.push_back(tracer::to_json(s));
+    return items;
   }
 
  private:
@@ -144,27 +189,50 @@ int serve(const LoadedConfig& lc) {
   for (const auto& f : features)
     spdlog::info("feature {:<8} {:<3} {}", f.name, f.available ? "yes" : "no", f.detail);
 
-  auto writer_db = open_db(cfg.data_dir);
-  if (!writer_db) {
-    spdlog::error("database: {}", writer_db.error().what);
+  // The kept-paths filter is checked before anything is attached: a typo is a start-up error.
+  auto path_filter = tracer::Filter::parse(cfg.tracer_filter, [](std::string_view name) -> std::optional<uint32_t> {
+    unsigned idx = if_nametoindex(std::string(name).c_str());
+    return idx ? std::optional<uint32_t>(idx) : std::nullopt;
+  });
+  if (!path_filter) {
+    spdlog::error("tracer_filter: {}", path_filter.error().what);
+    return 2;
+  }
+  // One connection per thread: drop writer, path writer, API reader.
+  auto drops_db = open_db(cfg.data_dir);
+  if (!drops_db) {
+    spdlog::error("database: {}", drops_db.error().what);
     return 1;
   }
+  auto paths_db = store::Database::open(cfg.data_dir + "/packetscope.db");
   auto reader_db = store::Database::open(cfg.data_dir + "/packetscope.db");
-  if (!reader_db) {
-    spdlog::error("database: {}", reader_db.error().what);
+  if (!paths_db || !reader_db) {
+    spdlog::error("database: {}", (!paths_db ? paths_db.error() : reader_db.error()).what);
+    return 1;
+  }
+  auto last_path_id = store::PathRepo(*reader_db).last_id();
+  if (!last_path_id) {
+    spdlog::error("database: {}", last_path_id.error().what);
     return 1;
   }
 
   api::StreamHub hub;
-  DropWriter writer(std::move(*writer_db), cfg);
+  TracerSinks sinks(cfg, std::move(*drops_db), std::move(*paths_db), hub, *last_path_id);
   std::unique_ptr<tracer::Tracer> tracer;
   if (cfg.tracer_enabled) {
+    tracer::TracerOptions topts;
+    topts.drop_sample = cfg.tracer_drop_sample;
+    topts.track_paths = cfg.tracer_paths;
     tracer = std::make_unique<tracer::Tracer>(
-        tracer::TracerOptions{cfg.tracer_drop_sample, 0, false}, [&writer](tracer::DropRecord&& r) {
-          writer.push(r);
+        topts, [&sinks](tracer::DropRecord&& r) { sinks.on_drop(std::move(r)); },
+        [&sinks, &path_filter](tracer::PathRecord&& r) {
+          // The kernel applied the prefilter; the full expression is checked here.
+          if (path_filter->empty() || path_filter->matches(tracer::filter_input(r))) sinks.on_path(std::move(r));
         });
     if (auto r = tracer->check_support(); !r) spdlog::error("tracer cannot run here: {}", r.error().what);
     else if (auto s = tracer->start(); !s) spdlog::error("tracer failed to start: {}", s.error().what);
+    else if (auto f = tracer->set_filter(path_filter->kernel_prefilter()); !f)
+      spdlog::error("tracer: {}", f.error().what);
   }
 
   DaemonFacade facade(lc, features, std::move(*reader_db), tracer.get());
@@ -206,7 +274,7 @@ int serve(const LoadedConfig& lc) {
   ticker.join();
   server.stop();
   if (tracer) tracer->stop();  // detaches every tracepoint
-  writer.stop();               // flushes queued drop records
+  sinks.stop();                // flushes queued drop records and paths
   if (!cfg.ready_file.empty()) ::unlink(cfg.ready_file.c_str());
   spdlog::info("stopped cleanly");
   return 0;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "store/paging.h"
+#include "store/retention.h"
 
 namespace pscope::store {
 namespace {
@@ -67,51 +68,9 @@ Result<std::vector<DropEvent>> DropEventRepo::recent(std::int64_t limit,
 Result<std::int64_t> DropEventRepo::enforce_retention(std::int64_t max_rows,
                                                       std::int64_t max_age_ns,
                                                       std::int64_t now_ns) {
-  if (max_rows < 0 || max_age_ns < 0) {
-    return fail(fmt::format("drop event retention limits must be >= 0 (0 = unlimited), got "
-                            "max_rows={} max_age_ns={}",
-                            max_rows, max_age_ns));
-  }
-  if (max_rows == 0 && max_age_ns == 0) return 0;
-
-  auto tx = Transaction::begin(db_);
-  if (!tx) return tl::unexpected(std::move(tx.error()));
-  std::int64_t removed = 0;
-
-  if (max_rows > 0) {
-    // The subquery yields the id of the newest row that must go (the (max_rows+1)-th newest).
-    // With max_rows or fewer rows it yields NULL and "id <= NULL" matches nothing.
-    auto st = db_.prepare(
-        "DELETE FROM drop_events WHERE id <= "
-        "(SELECT id FROM drop_events ORDER BY id DESC LIMIT 1 OFFSET ?1)");
-    if (!st) return tl::unexpected(std::move(st.error()));
-    if (auto r = st->bind(1, max_rows); !r) return tl::unexpected(std::move(r.error()));
-    if (auto r = st->run(); !r) return tl::unexpected(std::move(r.error()));
-    removed += db_.changes();
-  }
-
-  if (max_age_ns > 0) {
-    std::int64_t cutoff = 0;
-    // now_ns - max_age_ns below INT64_MIN means nothing can be that old: skip, don't wrap.
-    if (!__builtin_sub_overflow(now_ns, max_age_ns, &cutoff)) {
-      auto st = db_.prepare("DELETE FROM drop_events WHERE ts_ns < ?1");
-      if (!st) return tl::unexpected(std::move(st.error()));
-      if (auto r = st->bind(1, cutoff); !r) return tl::unexpected(std::move(r.error()));
-      if (auto r = st->run(); !r) return tl::unexpected(std::move(r.error()));
-      removed += db_.changes();
-    }
-  }
-
-  if (auto r = tx->commit(); !r) return tl::unexpected(std::move(r.error()));
-  return removed;
+  return enforce_table_retention(db_, "drop_events", max_rows, max_age_ns, now_ns);
 }
 
-Result<std::int64_t> DropEventRepo::count() {
-  auto st = db_.prepare("SELECT count(*) FROM drop_events");
-  if (!st) return tl::unexpected(std::move(st.error()));
-  auto row = st->step();
-  if (!row) return tl::unexpected(std::move(row.error()));
-  return *row ? st->col_int64(0) : 0;
-}
+Result<std::int64_t> DropEventRepo::count() { return count_rows(db_, "drop_events"); }
 
 }  // namespace pscope::store

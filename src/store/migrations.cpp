@@ -36,11 +36,42 @@ CREATE TABLE drop_events (
 CREATE INDEX drop_events_ts_ns ON drop_events(ts_ns);
 )sql";
 
+// Tracer per-packet paths. The columns hold what lists and filters need; `detail` is the full
+// JSON view (hops, decoded headers, captured bytes) served for one packet. `ifindexes` and
+// `netns` are ",a,b," lists of every value on the path, for filtering without parsing detail.
+constexpr std::string_view kV2PacketPaths = R"sql(
+CREATE TABLE packet_paths (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts_ns      INTEGER NOT NULL,
+  direction  TEXT NOT NULL,
+  protocol   TEXT NOT NULL,
+  family     INTEGER NOT NULL,
+  l4_proto   INTEGER NOT NULL,
+  src        TEXT NOT NULL,
+  dst        TEXT NOT NULL,
+  sport      INTEGER NOT NULL,
+  dport      INTEGER NOT NULL,
+  length     INTEGER NOT NULL,
+  hops       INTEGER NOT NULL,
+  latency_ns INTEGER NOT NULL,
+  dropped    INTEGER NOT NULL,
+  reason     TEXT NOT NULL,
+  comm       TEXT NOT NULL,
+  tgid       INTEGER NOT NULL,
+  ifindexes  TEXT NOT NULL,
+  netns      TEXT NOT NULL,
+  detail     TEXT NOT NULL
+);
+CREATE INDEX packet_paths_ts_ns ON packet_paths(ts_ns);
+CREATE INDEX packet_paths_tuple ON packet_paths(src, sport, dst, dport);
+)sql";
+
 // The event tables use AUTOINCREMENT rather than a plain rowid: ids are then never reused, even
 // after retention has emptied the table, so an id a client already holds (a before_id paging
 // cursor) can never come to name a different row.
 constexpr Migration kMigrations[] = {
     {1, "core tables: settings, audit_log, drop_events", kV1Core},
+    {2, "tracer packet paths", kV2PacketPaths},
 };
 
 }  // namespace

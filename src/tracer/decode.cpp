@@ -51,6 +51,8 @@ PacketSummary summarize(const ps_pkt_meta& m) {
   s.sport = m.sport;
   s.dport = m.dport;
   s.tcp_flags = m.tcp_flags;
+  s.tcp_seq = m.tcp_seq;
+  s.tcp_ack = m.tcp_ack;
   s.icmp_type = m.icmp_type;
   s.icmp_code = m.icmp_code;
   return s;

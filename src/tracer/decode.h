@@ -18,6 +18,8 @@ struct PacketSummary {
   uint16_t dport = 0;
   uint16_t vlan = 0;     // 0: untagged
   uint8_t tcp_flags = 0;
+  uint32_t tcp_seq = 0;
+  uint32_t tcp_ack = 0;
   uint8_t icmp_type = 0;
   uint8_t icmp_code = 0;
   uint8_t ttl = 0;

@@ -3,7 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 
 #include "core/bpf.h"
 #include "core/clock.h"
@@ -15,19 +17,75 @@ namespace pscope::tracer {
 
 using TracerSkel = PSCOPE_SKEL(tracer_bpf);
 
-struct Tracer::Impl {
+struct Tracer::Impl final : Namer {
   TracerOptions opts;
   DropSink sink;
+  PathSink path_sink;
   std::optional<TracerSkel> skel;
   bpf::RingBuffer rb;
   std::thread poller;
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> decoded{0};
+  std::atomic<uint64_t> expired{0};  // in-flight entries reported by sweep_inflight()
+  ps_filter filter{};                // the prefilter last set (guarded by mu)
   std::map<int64_t, std::string> reasons;
   std::optional<Kallsyms> ksyms;
   mutable std::mutex mu;  // guards state/detail
   ModuleState state = ModuleState::kStopped;
   std::string detail;
+
+  std::string drop_reason(uint32_t code) const override {
+    auto it = reasons.find(code);
+    return it != reasons.end() ? it->second : "reason_" + std::to_string(code);
+  }
+  std::string symbol(uint64_t addr) const override { return ksyms ? ksyms->describe(addr) : ""; }
+
+  static int on_path(void* ctx, void* data, size_t size) {
+    auto* self = static_cast<Impl*>(ctx);
+    if (size < sizeof(ps_path_event) || !self->path_sink) return 0;
+    int64_t offset = clock::realtime_ns() - clock::monotonic_ns();
+    self->path_sink(decode_path(*static_cast<const ps_path_event*>(data), offset, *self));
+    return 0;
+  }
+
+  // Packets the kernel freed without a tracepoint stay in the in-flight table; this reports
+  // and forgets them (PS_PATH_EXPIRED) so that they neither vanish nor linger (see path_abi.h).
+  void sweep_inflight() {
+    if (!skel || !path_sink) return;
+    int fd = bpf_map__fd((*skel)->maps.tracer_inflight);
+    const uint64_t now = static_cast<uint64_t>(clock::monotonic_ns());
+    std::vector<uint64_t> stale;
+    uint64_t key = 0, next = 0;
+    bool first = true;
+    static thread_local ps_path_event ev;  // 960 bytes: not on the stack
+    for (uint32_t guard = 0; guard < 2 * opts.inflight_max + 16; ++guard) {
+      if (bpf_map_get_next_key(fd, first ? nullptr : &key, &next) != 0) break;
+      first = false;
+      key = next;
+      if (bpf_map_lookup_elem(fd, &key, &ev) != 0 || ev.nhops == 0) continue;
+      uint32_t last = std::min<uint32_t>(ev.nhops, PS_MAX_HOPS) - 1;
+      uint16_t hook = ev.hops[last].hook;
+      bool idle_end = hook == PS_HOOK_TCP_RCV || hook == PS_HOOK_COPY_TO_USER;
+      if ((idle_end && now - ev.hops[last].ts_ns > PS_PATH_IDLE_NS) || now - ev.hops[0].ts_ns > PS_PATH_MAX_AGE_NS)
+        stale.push_back(key);
+    }
+    ps_filter f{};
+    {
+      std::lock_guard lk(mu);
+      f = filter;
+    }
+    for (uint64_t k : stale) {
+      // Read, then delete: only a successful delete makes the record ours to report.
+      if (bpf_map_lookup_elem(fd, &k, &ev) != 0) continue;
+      if (bpf_map_delete_elem(fd, &k) != 0) continue;
+      expired.fetch_add(1, std::memory_order_relaxed);
+      if (f.enabled && (f.drop_only || (f.ifindex && !(ev.flags & (1u << 16))) || (f.netns && !(ev.flags & (1u << 17)))))
+        continue;  // the kernel's path terms (see path.bpf.h: PS_PATH_SEEN_DEV/NETNS)
+      ev.flags = (ev.flags & 0xffffu) | PS_PATH_EXPIRED;
+      int64_t offset = clock::realtime_ns() - clock::monotonic_ns();
+      path_sink(decode_path(ev, offset, *this));
+    }
+  }
 
   void set_state(ModuleState s, std::string d) {
     std::lock_guard lk(mu);
@@ -43,9 +101,8 @@ struct Tracer::Impl {
     DropRecord r;
     r.wall_ns = clock::mono_to_wall_ns(static_cast<int64_t>(ev->ts_ns));
     r.reason_code = ev->reason;
-    auto it = self->reasons.find(ev->reason);
-    r.reason = it != self->reasons.end() ? it->second : "reason_" + std::to_string(ev->reason);
-    r.location = self->ksyms ? self->ksyms->describe(ev->location) : "";
+    r.reason = self->drop_reason(ev->reason);
+    r.location = self->symbol(ev->location);
     r.ifindex = ev->ifindex;
     r.netns = ev->netns;
     r.pkt = summarize(ev->meta);
@@ -57,9 +114,10 @@ struct Tracer::Impl {
   }
 };
 
-Tracer::Tracer(TracerOptions opts, DropSink sink) : impl_(std::make_unique<Impl>()) {
+Tracer::Tracer(TracerOptions opts, DropSink drops, PathSink paths) : impl_(std::make_unique<Impl>()) {
   impl_->opts = opts;
-  impl_->sink = std::move(sink);
+  impl_->sink = std::move(drops);
+  impl_->path_sink = std::move(paths);
 }
 
 Tracer::~Tracer() { stop(); }
@@ -90,6 +148,9 @@ Result<void> Tracer::start() {
   (*skel)->rodata->cfg_drop_sample = im.opts.drop_sample;
   (*skel)->rodata->cfg_netns_filter = im.opts.netns_filter;
   (*skel)->rodata->cfg_emit_tc_events = im.opts.emit_tc_events ? 1 : 0;
+  (*skel)->rodata->cfg_track_paths = im.opts.track_paths ? 1 : 0;
+  if (int err = bpf_map__set_max_entries((*skel)->maps.tracer_inflight, im.opts.inflight_max); err)
+    return sys_error(err, "size the in-flight packet table");
   // The TC classifier is attached per interface by whoever needs it, not by the skeleton.
   bpf_program__set_autoattach((*skel)->progs.tracer_tc, false);
   if (auto r = skel->load(); !r) return im.set_state(ModuleState::kFailed, r.error().what), r;
@@ -100,19 +161,29 @@ Result<void> Tracer::start() {
     im.set_state(ModuleState::kFailed, e.value().what);
     return e;
   }
+  if (int err = ring_buffer__add(im.rb.get(), bpf_map__fd((*skel)->maps.tracer_paths_rb), &Impl::on_path, &im); err) {
+    auto e = sys_error(err, "add ring buffer reader for tracer_paths_rb");
+    im.set_state(ModuleState::kFailed, e.value().what);
+    return e;
+  }
   im.skel.emplace(std::move(*skel));
   im.stopping = false;
   im.poller = std::thread([&im] {
+    int64_t next_sweep = clock::monotonic_ns() + 1'000'000'000;
     while (!im.stopping.load()) {
       int n = ring_buffer__poll(im.rb.get(), 200);
       if (n < 0 && n != -EINTR) {
         spdlog::error("tracer: ring buffer poll failed: {}", std::strerror(-n));
         break;
       }
+      if (clock::monotonic_ns() >= next_sweep) {
+        im.sweep_inflight();
+        next_sweep = clock::monotonic_ns() + 1'000'000'000;
+      }
     }
   });
   im.set_state(ModuleState::kRunning,
-               "tp_btf: netif_receive_skb, net_dev_xmit, consume_skb, kfree_skb; " +
+               std::string(im.opts.track_paths ? "following packets through 19 tracepoints; " : "drop records only; ") +
                    std::to_string(im.reasons.size()) + " drop reasons from BTF");
   spdlog::info("tracer: attached ({} drop reasons, {} kernel symbols)", im.reasons.size(),
                im.ksyms ? im.ksyms->size() : 0);
@@ -152,10 +223,23 @@ Result<TracerStats> Tracer::stats() const {
   for (auto [idx, field] : {std::pair{PS_TC_RX, &s.packets_rx}, {PS_TC_TX, &s.packets_tx},
                             {PS_TC_DROP, &s.drops}, {PS_TC_CONSUME, &s.consumed},
                             {PS_TC_RB_LOST, &s.ringbuf_lost}, {PS_TC_TC_SEEN, &s.tc_seen},
-                            {PS_TC_SAMPLED_OUT, &s.sampled_out}})
+                            {PS_TC_SAMPLED_OUT, &s.sampled_out}, {PS_TC_PATHS, &s.paths},
+                            {PS_TC_PATH_LOST, &s.paths_lost}})
     if (auto r = rd(static_cast<unsigned>(idx), *field); !r) return tl::unexpected(r.error());
   s.decoded = im.decoded.load();
+  s.paths_expired = im.expired.load();
   return s;
+}
+
+Result<void> Tracer::set_filter(const ps_filter& f) {
+  auto& im = *impl_;
+  if (!im.skel) return fail("tracer is not running");
+  unsigned zero = 0;
+  if (int err = bpf_map__update_elem((*im.skel)->maps.tracer_filter, &zero, sizeof(zero), &f, sizeof(f), BPF_ANY); err)
+    return sys_error(err, "update tracer_filter");
+  std::lock_guard lk(im.mu);
+  im.filter = f;
+  return {};
 }
 
 }  // namespace pscope::tracer

@@ -11,6 +11,7 @@
 
 #include "core/module.h"
 #include "tracer/decode.h"
+#include "tracer/path.h"
 
 namespace pscope::tracer {
 
@@ -18,6 +19,8 @@ struct TracerOptions {
   uint32_t drop_sample = 1;       // report 1 in N drops
   uint32_t netns_filter = 0;      // netns inode, 0 = all
   bool emit_tc_events = false;
+  bool track_paths = true;        // follow every packet (subject to the filter) and emit paths
+  uint32_t inflight_max = 16384;  // packets followed at once (LRU beyond that)
 };
 
 struct TracerStats {
@@ -29,13 +32,17 @@ struct TracerStats {
   uint64_t tc_seen = 0;
   uint64_t sampled_out = 0;
   uint64_t decoded = 0;  // records decoded in user space
+  uint64_t paths = 0;       // path records emitted by the kernel
+  uint64_t paths_lost = 0;  // path records lost to a full ring buffer
+  uint64_t paths_expired = 0;  // packets freed without a tracepoint, reported by the sweep
 };
 
 using DropSink = std::function<void(DropRecord&&)>;
+using PathSink = std::function<void(PathRecord&&)>;
 
 class Tracer final : public Module {
  public:
-  Tracer(TracerOptions opts, DropSink sink);
+  Tracer(TracerOptions opts, DropSink drops, PathSink paths = {});
   ~Tracer() override;
   Tracer(const Tracer&) = delete;
   Tracer& operator=(const Tracer&) = delete;
@@ -47,6 +54,8 @@ class Tracer final : public Module {
   ModuleStatus status() const override;
 
   Result<TracerStats> stats() const;
+  // Replaces the in-kernel prefilter atomically (one map element); takes effect at once.
+  Result<void> set_filter(const ps_filter& f);
 
  private:
   struct Impl;

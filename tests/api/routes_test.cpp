@@ -32,7 +32,52 @@ class FakeFacade : public Facade {
                      "10.0.0.1", "10.0.0.2"});
     return out;
   }
+  Result<std::vector<store::PathRow>> recent_paths(const PathListQuery& q) const override {
+    last_paths = q;
+    if (q.filter == "bogus") return tl::unexpected(Error{kBadInput, "filter: column 1: unknown word 'bogus'"});
+    if (q.filter == "broken-db") return fail("database is locked");
+    std::vector<store::PathRow> out;
+    for (int i = 0; i < std::min(q.limit, 2); ++i) {
+      store::PathRow r;
+      r.id = 40 - i;
+      r.ts_ns = 1700000000000000000LL;
+      r.direction = "rx";
+      r.protocol = "tcp";
+      r.src = "10.0.0.1";
+      r.dst = "10.0.0.2";
+      r.sport = 1234;
+      r.dport = 80;
+      r.hops = 7;
+      r.dropped = i == 1;
+      r.reason = "TCP_INVALID_SEQUENCE";
+      out.push_back(r);
+    }
+    return out;
+  }
+  Result<std::optional<store::PathRow>> path(int64_t id) const override {
+    if (id == 7) {
+      store::PathRow r;
+      r.id = 7;
+      r.detail = R"({"hops":[{"hook":"netif_receive_skb"}]})";
+      return std::optional<store::PathRow>(r);
+    }
+    if (id == 8) {
+      store::PathRow r;
+      r.id = 8;
+      r.detail = "{not json";
+      return std::optional<store::PathRow>(r);
+    }
+    return std::optional<store::PathRow>();
+  }
+  Result<nlohmann::json> sockets(const std::string& proto) const override {
+    last_proto = proto;
+    if (!sockets_up) return fail("netlink: Permission denied");
+    return nlohmann::json::array({{{"proto", "tcp"}, {"local_port", 22}}});
+  }
   bool tracer_up = true;
+  bool sockets_up = true;
+  mutable PathListQuery last_paths;
+  mutable std::string last_proto;
   ModuleState tracer_state = ModuleState::kRunning;
   mutable int last_limit = 0;
   mutable std::optional<int64_t> last_before;
@@ -97,6 +142,66 @@ TEST_F(RoutesTest, DropsPagingAndValidation) {
     EXPECT_EQ(s3, 400);
     EXPECT_EQ(j3["error"]["code"], "bad_request");
   }
+}
+
+TEST_F(RoutesTest, PacketsListPassesFilterSocketAndPaging) {
+  auto [status, j] =
+      get("/api/v1/tracer/packets", {{"limit", "2"}, {"before_id", "99"}, {"filter", "tcp"}, {"socket", "0x1f"}});
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(facade_.last_paths.limit, 2);
+  EXPECT_EQ(facade_.last_paths.before_id, 99);
+  EXPECT_EQ(facade_.last_paths.filter, "tcp");
+  EXPECT_EQ(facade_.last_paths.socket, 31u);
+  ASSERT_EQ(j["items"].size(), 2u);
+  EXPECT_EQ(j["items"][0]["id"], 40);
+  EXPECT_EQ(j["items"][0]["reason"], nullptr);  // not dropped: no reason shown
+  EXPECT_EQ(j["items"][1]["reason"], "TCP_INVALID_SEQUENCE");
+  EXPECT_EQ(j["next_before_id"], 39);
+
+  EXPECT_EQ(get("/api/v1/tracer/packets", {{"socket", "12345"}}).first, 200);
+  EXPECT_EQ(facade_.last_paths.socket, 12345u);
+  EXPECT_FALSE(get("/api/v1/tracer/packets").second.contains("next_before_id"));
+}
+
+TEST_F(RoutesTest, PacketsListRejectsBadInputClearly) {
+  auto [s1, j1] = get("/api/v1/tracer/packets", {{"filter", "bogus"}});
+  EXPECT_EQ(s1, 400);
+  EXPECT_EQ(j1["error"]["code"], "bad_filter");
+  EXPECT_NE(j1["error"]["message"].get<std::string>().find("column 1"), std::string::npos);
+  EXPECT_EQ(get("/api/v1/tracer/packets", {{"filter", std::string(1025, 'x')}}).first, 400);
+  EXPECT_EQ(get("/api/v1/tracer/packets", {{"filter", "broken-db"}}).first, 500);
+  for (auto bad : {std::map<std::string, std::string>{{"socket", "abc"}}, {{"socket", "0x"}}, {{"socket", ""}},
+                   {{"socket", "-1"}}, {{"socket", "99999999999999999999999"}}, {{"limit", "0"}},
+                   {{"before_id", "0"}}}) {
+    auto [s, j] = get("/api/v1/tracer/packets", bad);
+    EXPECT_EQ(s, 400) << bad.begin()->first << "=" << bad.begin()->second;
+    EXPECT_EQ(j["error"]["code"], "bad_request");
+  }
+}
+
+TEST_F(RoutesTest, OnePacketFoundMissingOrUnreadable) {
+  auto [s1, j1] = get("/api/v1/tracer/packets/7");
+  EXPECT_EQ(s1, 200);
+  EXPECT_EQ(j1["id"], 7);
+  EXPECT_EQ(j1["hops"][0]["hook"], "netif_receive_skb");
+  EXPECT_EQ(get("/api/v1/tracer/packets/9").first, 404);
+  EXPECT_EQ(get("/api/v1/tracer/packets/8").first, 500);
+  for (auto bad : {"0", "-3", "x", "7x", "99999999999999999999"}) {
+    EXPECT_EQ(get(std::string("/api/v1/tracer/packets/") + bad).first, 400) << bad;
+  }
+}
+
+TEST_F(RoutesTest, SocketsByProtocol) {
+  auto [s1, j1] = get("/api/v1/sockets", {{"proto", "tcp"}});
+  EXPECT_EQ(s1, 200);
+  EXPECT_EQ(facade_.last_proto, "tcp");
+  EXPECT_EQ(j1["total"], 1);
+  EXPECT_EQ(j1["items"][0]["local_port"], 22);
+  EXPECT_EQ(get("/api/v1/sockets", {{"proto", "sctp"}}).first, 400);
+  facade_.sockets_up = false;
+  auto [s2, j2] = get("/api/v1/sockets");
+  EXPECT_EQ(s2, 503);
+  EXPECT_EQ(j2["error"]["code"], "sockets_unavailable");
 }
 
 }  // namespace

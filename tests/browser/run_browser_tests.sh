@@ -2,8 +2,10 @@
 # Browser smoke test against the real daemon (ctest: browser.smoke).
 #   run_browser_tests.sh <path-to-packetscope-binary> <web-dir>
 # Starts `packetscope serve` on a free loopback port with a throw-away data dir,
-# waits for its ready file, runs <web-dir>/tests/browser/smoke.mjs in headless
-# Chromium with PS_URL/PS_TOKEN, stops the daemon and exits with the test's status.
+# waits for its ready file, makes loopback traffic for the tracer to follow (pings
+# of 127.0.0.1 and HTTP requests to the daemon, before and during the test), runs
+# <web-dir>/tests/browser/smoke.mjs in headless Chromium with PS_URL/PS_TOKEN,
+# stops the daemon and exits with the test's status.
 # Exit 77 (ctest SKIP_RETURN_CODE) when the machine cannot run a browser test.
 set -uo pipefail
 
@@ -31,6 +33,12 @@ if [[ ! -d "$WEB/node_modules/playwright-core" ]]; then
   echo "browser: $WEB/node_modules is missing: run 'npm ci --no-audit --no-fund --ignore-scripts' in $WEB" >&2
   exit 1
 fi
+for tool in ping curl; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "browser: '$tool' is needed to make loopback traffic for the tracer (apt-get install iputils-ping curl)" >&2
+    exit 1
+  fi
+done
 if [[ ! -f "$WEB/dist/index.html" ]]; then
   echo "browser: $WEB/dist is missing: run 'npm run build' in $WEB" >&2
   exit 1
@@ -38,6 +46,7 @@ fi
 
 TMP=$(mktemp -d /tmp/packetscope-browser.XXXXXX)
 DAEMON_PID=""
+TRAFFIC_PID=""
 
 stop_daemon() {
   [[ -n "$DAEMON_PID" ]] || return 0
@@ -56,7 +65,15 @@ stop_daemon() {
   DAEMON_PID=""
 }
 
+stop_traffic() {
+  [[ -n "$TRAFFIC_PID" ]] || return 0
+  kill -TERM "$TRAFFIC_PID" 2>/dev/null
+  wait "$TRAFFIC_PID" 2>/dev/null
+  TRAFFIC_PID=""
+}
+
 cleanup() {
+  stop_traffic
   stop_daemon
   rm -rf "$TMP"
 }
@@ -102,12 +119,23 @@ PS_URL=$(sed -n 1p <<<"$READY")
 PS_TOKEN=$(sed -n 2p <<<"$READY")
 echo "browser: daemon ready at $PS_URL (pid $DAEMON_PID)"
 
+# Loopback only. One round now, so packets are stored before the Monitor steps look,
+# then one a second while the test runs.
+traffic_round() {
+  ping -c "$1" -i 0.2 -W 1 127.0.0.1 >/dev/null 2>&1
+  curl -s -o /dev/null --max-time 2 -H "Authorization: Bearer $PS_TOKEN" "${PS_URL}api/v1/health"
+}
+traffic_round 3
+( trap 'exit 0' TERM; while :; do traffic_round 1; sleep 1; done ) &
+TRAFFIC_PID=$!
+
 PS_URL=$PS_URL PS_TOKEN=$PS_TOKEN timeout --kill-after=5 150 node "$WEB/tests/browser/smoke.mjs"
 STATUS=$?
 if [[ $STATUS -eq 124 ]]; then
   echo "browser: smoke.mjs timed out after 150 s" >&2
 fi
 
+stop_traffic
 if [[ $STATUS -ne 0 ]]; then
   echo "browser: daemon output (last 60 lines):" >&2
   tail -n 60 "$TMP/daemon.log" | sed 's/^/  | /' >&2

@@ -87,6 +87,7 @@ TEST_F(DaemonTest, StreamChecksOriginAndToken) {
   EXPECT_EQ(ok.protocol, "packetscope.v1");
   ASSERT_GE(ok.frames.size(), 2u) << "expected hello and a tracer.stats frame within 4 s";
   EXPECT_EQ(nlohmann::json::parse(ok.frames[0])["type"], "hello");
+  // Without a subscription no packet paths arrive: the next frame is the stats tick.
   auto stats = nlohmann::json::parse(ok.frames[1]);
   EXPECT_EQ(stats["type"], "tracer.stats");
   EXPECT_TRUE(stats["data"]["packets_rx"].is_number());

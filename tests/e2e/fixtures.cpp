@@ -179,8 +179,30 @@ HttpResult Daemon::get(const std::string& path, const std::string& token_overrid
   return get_raw(path, h);
 }
 
+namespace {
+
+// One masked client text frame (RFC 6455 5.3); the mask is fixed, which a test may do.
+std::string ws_client_frame(const std::string& text) {
+  std::string f;
+  f.push_back(static_cast<char>(0x81));
+  const uint8_t mask[4] = {0x12, 0x34, 0x56, 0x78};
+  if (text.size() < 126) {
+    f.push_back(static_cast<char>(0x80 | text.size()));
+  } else {
+    f.push_back(static_cast<char>(0x80 | 126));
+    f.push_back(static_cast<char>((text.size() >> 8) & 0xff));
+    f.push_back(static_cast<char>(text.size() & 0xff));
+  }
+  for (uint8_t m : mask) f.push_back(static_cast<char>(m));
+  for (size_t i = 0; i < text.size(); ++i) f.push_back(static_cast<char>(static_cast<uint8_t>(text[i]) ^ mask[i % 4]));
+  return f;
+}
+
+}  // namespace
+
 WsResult ws_connect(uint16_t port, const std::map<std::string, std::string>& headers,
-                    std::chrono::milliseconds wait, size_t max_frames) {
+                    std::chrono::milliseconds wait, size_t max_frames, const std::vector<std::string>& to_send,
+                    const std::function<void()>& after_send) {
   WsResult res;
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in sa{};
@@ -223,6 +245,11 @@ WsResult ws_connect(uint16_t port, const std::map<std::string, std::string>& hea
       if (pp != std::string::npos) res.protocol = buf.substr(pp + 24, buf.find("\r\n", pp) - pp - 24);
       pos = hdr_end + 4;
       if (res.status != 101) break;
+      for (const auto& m : to_send) {
+        auto frame = ws_client_frame(m);
+        if (::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL) < 0) break;
+      }
+      if (after_send) after_send();
     }
     // Server frames are unmasked; text frames only.
     while (buf.size() >= pos + 2) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 #include <map>
 #include <set>
@@ -89,8 +90,11 @@ struct WsResult {
   std::string protocol;
   std::vector<std::string> frames;
 };
+// `to_send`: text messages sent (masked, as a client must) once the upgrade succeeded; then
+// `after_send` runs (e.g. to make traffic) while frames keep arriving in the socket buffer.
 WsResult ws_connect(uint16_t port, const std::map<std::string, std::string>& headers,
-                    std::chrono::milliseconds wait, size_t max_frames);
+                    std::chrono::milliseconds wait, size_t max_frames,
+                    const std::vector<std::string>& to_send = {}, const std::function<void()>& after_send = {});
 
 // Names of loaded BPF programs (kernel-truncated to 15 characters).
 std::vector<std::string> loaded_bpf_programs();

@@ -5,6 +5,8 @@ import { initialTheme } from './state/useTheme';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/components.css';
+import './styles/table.css';
+import './styles/monitor.css';
 
 // Set the theme before the first render so the page never flashes the wrong one.
 applyTheme(initialTheme());

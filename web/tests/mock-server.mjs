@@ -12,6 +12,8 @@ import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
+import { FilterError, compileFilter } from './mock-filter.mjs';
+import { jitterSockets, makePacketStore, makeSockets, packetOfSocket, summaryOf } from './mock-tracer.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const MOCK_TOKEN = '0123456789abcdef0123456789abcdef';
@@ -44,8 +46,14 @@ const SECURITY_HEADERS = {
     "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
 };
 
+// nlohmann::json objects keep their keys sorted, so the daemon's JSON always comes that way.
+function sortedKeys(_key, value) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, value[k]]));
+}
+
 function sendJson(res, status, body) {
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(body, sortedKeys);
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'application/json', 'cache-control': 'no-store' });
   res.end(text);
 }
@@ -58,7 +66,11 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
   const startedAt = new Date();
   const stats = { packets_rx: 0, packets_tx: 0, drops: 0, consumed: 0, ringbuf_lost: 0 };
   const drops = [];
+  const sockets = makeSockets();
+  const packets = makePacketStore();
   let seq = 0;
+
+  const pathClients = new Set();
 
   const advance = () => {
     seq += 1;
@@ -83,6 +95,10 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
       });
     }
     drops.length = Math.min(drops.length, 500);
+    const p = packets.tick(seq);
+    // As the daemon's StreamHub::publish_path: the summary, to the clients whose filter matches.
+    const frame = JSON.stringify({ type: 'tracer.path', ts: new Date().toISOString(), data: summaryOf(p) }, sortedKeys);
+    for (const c of pathClients) if (c.match && c.match(p)) c.ws.send(frame);
   };
   const ticker = setInterval(advance, 1000);
 
@@ -134,8 +150,58 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
         }
         return sendJson(res, 200, { items: drops.slice(0, limit) });
       }
-      default:
+      case '/api/v1/sockets': {
+        const proto = url.searchParams.get('proto') ?? '';
+        if (proto !== '' && !['tcp', 'udp', 'raw'].includes(proto)) {
+          return sendError(res, 400, 'bad_request', "query parameter 'proto' must be tcp, udp or raw");
+        }
+        jitterSockets(sockets, seq * 7919 + 1);
+        const items = proto ? sockets.filter((s) => s.proto === proto) : sockets;
+        return sendJson(res, 200, { items, total: items.length });
+      }
+      case '/api/v1/tracer/packets': {
+        const raw = url.searchParams.get('limit') ?? '50';
+        const limit = Number(raw);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+          return sendError(res, 400, 'bad_request', `limit must be an integer in [1, 1000], got "${raw}"`);
+        }
+        const before = url.searchParams.get('before_id');
+        const cookie = url.searchParams.get('socket');
+        let match;
+        try {
+          match = compileFilter(url.searchParams.get('filter') ?? '');
+        } catch (e) {
+          if (e instanceof FilterError) return sendError(res, 400, 'bad_filter', e.message);
+          throw e;
+        }
+        let sock = null;
+        if (cookie !== null) {
+          if (!/^\d+$/.test(cookie)) return sendError(res, 400, 'bad_request', "query parameter 'socket' must be a socket cookie (a number)");
+          sock = sockets.find((s) => BigInt(`0x${s.cookie_hex}`).toString() === cookie) ?? null;
+          if (!sock) return sendError(res, 400, 'bad_request', `no socket with cookie ${cookie} (it may have closed)`);
+        }
+        const out = [];
+        for (const p of packets.items) {
+          if (before !== null && p.id >= Number(before)) continue;
+          if (sock && !packetOfSocket(p, sock)) continue;
+          if (!match(p)) continue;
+          out.push(summaryOf(p));
+          if (out.length === limit) break;
+        }
+        const body = { items: out };
+        if (out.length === limit) body.next_before_id = out[out.length - 1].id;
+        return sendJson(res, 200, body);
+      }
+      default: {
+        const m = /^\/api\/v1\/tracer\/packets\/([^/]+)$/.exec(url.pathname);
+        if (m) {
+          if (!/^[1-9]\d*$/.test(m[1])) return sendError(res, 400, 'bad_request', 'packet id must be a positive whole number');
+          const p = packets.get(Number(m[1]));
+          if (!p) return sendError(res, 404, 'not_found', `no packet ${m[1]} (retention may have removed it)`);
+          return sendJson(res, 200, p);
+        }
         return sendError(res, 404, 'not_found', `no route for ${url.pathname}`);
+      }
     }
   };
 
@@ -174,10 +240,47 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
       const send = () => ws.send(JSON.stringify({ type: 'tracer.stats', ts: new Date().toISOString(), data: stats }));
       send();
       const t = setInterval(send, 1000);
-      ws.on('close', () => clearInterval(t));
-      ws.on('error', () => clearInterval(t));
+      const client = { ws, match: null }; // null: not subscribed to tracer.path (as the daemon)
+      pathClients.add(client);
+      const bye = () => {
+        clearInterval(t);
+        pathClients.delete(client);
+      };
+      ws.on('close', bye);
+      ws.on('error', bye);
+      ws.on('message', (raw) => onStreamRequest(client, String(raw)));
     });
   });
+
+  // Client requests, as the daemon's WsSession::on_message: {"type":"filter","topic":"tracer.path","expr":...}.
+  const onStreamRequest = (client, text) => {
+    const reply = (type, data) => client.ws.send(JSON.stringify({ type, data }));
+    let msg;
+    try {
+      msg = JSON.parse(text);
+    } catch {
+      msg = null;
+    }
+    if (typeof msg !== 'object' || msg === null || typeof msg.type !== 'string')
+      return reply('error', { code: 'bad_request', message: 'stream messages are JSON objects with a string "type"' });
+    if (msg.type !== 'filter' && msg.type !== 'unsubscribe')
+      return reply('error', { code: 'bad_request', message: 'unknown stream message type; known: filter, unsubscribe' });
+    if (msg.topic !== 'tracer.path')
+      return reply('error', { code: 'bad_request', message: `${msg.type}: "topic" must be "tracer.path"` });
+    if (msg.type === 'unsubscribe') {
+      client.match = null;
+      return reply('unsubscribed', { topic: 'tracer.path' });
+    }
+    if (typeof msg.expr !== 'string')
+      return reply('error', { code: 'bad_request', message: 'filter: "expr" must be a string ("" clears the filter)' });
+    try {
+      client.match = compileFilter(msg.expr);
+    } catch (e) {
+      if (e instanceof FilterError) return reply('error', { code: 'bad_filter', message: e.message });
+      throw e;
+    }
+    return reply('filter', { topic: 'tracer.path', expr: msg.expr.trim() });
+  };
 
   await new Promise((resolve, reject) => {
     server.once('error', reject);

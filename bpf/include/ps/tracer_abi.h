@@ -3,6 +3,7 @@
 #define PS_TRACER_ABI_H
 
 #include "ps/pkt_abi.h"
+#include "ps/path_abi.h"
 
 /* Counters kept in a per-CPU array (one slot per enum value); user space sums the CPUs. */
 enum ps_tracer_counter {
@@ -13,7 +14,9 @@ enum ps_tracer_counter {
   PS_TC_RB_LOST = 4,   /* ring-buffer reservations that failed */
   PS_TC_TC_SEEN = 5,   /* packets through our TC hook */
   PS_TC_SAMPLED_OUT = 6,
+  PS_TC_PATHS = 7,      /* path records emitted */
   PS_TC_PROTO_BASE = 8, /* + enum ps_proto_class: drops by protocol class */
+  PS_TC_PATH_LOST = 14,  /* path records lost to a full ring buffer */
   PS_TC_COUNTER_MAX = 16,
 };
 

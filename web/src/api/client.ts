@@ -1,6 +1,7 @@
 // Typed client for the daemon's REST API. Every call carries the bearer token;
 // a 401 anywhere calls onUnauthorized (the app drops the token and shows login).
-import type { Config, DropList, ErrorBody, Health, TracerStats } from './types';
+import { packetQueryString } from '../lib/packets';
+import type { Config, DropList, ErrorBody, Health, PacketDetail, PacketList, PacketQuery, SocketList, TracerStats } from './types';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -100,5 +101,21 @@ export class ApiClient {
 
   tracerDrops(limit = 50): Promise<DropList> {
     return this.get<DropList>(`/api/v1/tracer/drops?limit=${encodeURIComponent(String(limit))}`);
+  }
+
+  /** Live sockets; proto narrows to one protocol on the server. */
+  sockets(proto?: string): Promise<SocketList> {
+    const q = proto ? `?proto=${encodeURIComponent(proto)}` : '';
+    return this.get<SocketList>(`/api/v1/sockets${q}`);
+  }
+
+  /** Recent packet paths, newest first. A bad filter is a 400 with code "bad_filter". */
+  tracerPackets(q: PacketQuery = {}): Promise<PacketList> {
+    return this.get<PacketList>(`/api/v1/tracer/packets?${packetQueryString(q)}`);
+  }
+
+  /** One packet's full path, decoded headers and captured bytes. */
+  tracerPacket(id: number): Promise<PacketDetail> {
+    return this.get<PacketDetail>(`/api/v1/tracer/packets/${encodeURIComponent(String(id))}`);
   }
 }

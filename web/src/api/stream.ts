@@ -62,6 +62,14 @@ export class StreamClient {
     this.opts.onEvent({ type: 'stop', now: this.now() });
   }
 
+  /** Sends a text frame on the open socket; false when there is none (the caller re-sends on open). */
+  send(text: string): boolean {
+    const ws = this.ws;
+    if (!ws || ws.readyState !== WS_OPEN) return false;
+    ws.send(text);
+    return true;
+  }
+
   private connect(): void {
     if (this.stopped) return;
     const Impl = this.opts.WebSocketImpl ?? WebSocket;

@@ -2,6 +2,7 @@
 // with the API client, health and live stats shared through contexts.
 import { useMemo } from 'preact/hooks';
 import { ApiClient } from '../api/client';
+import { StreamBus } from '../lib/streamBus';
 import type { Theme } from '../lib/theme';
 import type { RouteId } from '../lib/routes';
 import { AnalyzerPage } from '../pages/analyzer/AnalyzerPage';
@@ -9,7 +10,7 @@ import { GuarderPage } from '../pages/guarder/GuarderPage';
 import { LocatorPage } from '../pages/locator/LocatorPage';
 import { MonitorPage } from '../pages/monitor/MonitorPage';
 import { SettingsPage } from '../pages/settings/SettingsPage';
-import { ApiContext, HealthContext, LiveContext } from '../state/contexts';
+import { ApiContext, HealthContext, LiveContext, StreamContext } from '../state/contexts';
 import { useHashRoute } from '../state/useHashRoute';
 import { useLiveStats } from '../state/useLiveStats';
 import { usePoll } from '../state/usePoll';
@@ -29,26 +30,29 @@ interface Props {
 export function Shell({ token, theme, onToggleTheme, onLogout, onUnauthorized }: Props) {
   const api = useMemo(() => new ApiClient({ token, onUnauthorized }), [token, onUnauthorized]);
   const health = usePoll(() => api.health(), HEALTH_REFRESH_MS, [api]);
-  const live = useLiveStats(api, token);
+  const bus = useMemo(() => new StreamBus(), [token]);
+  const live = useLiveStats(api, token, bus);
   const route = useHashRoute();
 
   return (
     <ApiContext.Provider value={api}>
       <HealthContext.Provider value={health}>
         <LiveContext.Provider value={live}>
-          <div class="shell" data-testid="shell">
-            <TopBar
-              status={live.status}
-              version={health.data?.version ?? live.serverVersion}
-              theme={theme}
-              onToggleTheme={onToggleTheme}
-              onLogout={onLogout}
-            />
-            <SideNav current={route} />
-            <main class="main" id="main">
-              <Page route={route} theme={theme} onToggleTheme={onToggleTheme} onLogout={onLogout} />
-            </main>
-          </div>
+          <StreamContext.Provider value={bus}>
+            <div class="shell" data-testid="shell">
+              <TopBar
+                status={live.status}
+                version={health.data?.version ?? live.serverVersion}
+                theme={theme}
+                onToggleTheme={onToggleTheme}
+                onLogout={onLogout}
+              />
+              <SideNav current={route} />
+              <main class="main" id="main">
+                <Page route={route} theme={theme} onToggleTheme={onToggleTheme} onLogout={onLogout} />
+              </main>
+            </div>
+          </StreamContext.Provider>
         </LiveContext.Provider>
       </HealthContext.Provider>
     </ApiContext.Provider>

@@ -5,6 +5,7 @@ import type { ApiClient } from '../api/client';
 import type { Health, TracerStats } from '../api/types';
 import type { ConnectionStatus } from '../lib/connection';
 import type { Rates } from '../lib/rates';
+import { StreamBus } from '../lib/streamBus';
 import type { PollState } from './usePoll';
 
 export const ApiContext = createContext<ApiClient | null>(null);
@@ -48,4 +49,11 @@ export const LiveContext = createContext<LiveStats>({
 
 export function useLive(): LiveStats {
   return useContext(LiveContext);
+}
+
+/** Stream frames by type, and this client's stream requests (see lib/streamBus). */
+export const StreamContext = createContext<StreamBus>(new StreamBus());
+
+export function useStreamBus(): StreamBus {
+  return useContext(StreamContext);
 }

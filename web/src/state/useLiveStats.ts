@@ -5,8 +5,9 @@ import type { ApiClient } from '../api/client';
 import { isUnauthorized } from '../api/client';
 import { StreamClient } from '../api/stream';
 import type { StreamMessage, TracerStats } from '../api/types';
-import { connReducer, connStatus, initialConnState } from '../lib/connection';
+import { connReducer, connStatus, initialConnState, type ConnEvent } from '../lib/connection';
 import { computeRates, sampleTime, type Sample } from '../lib/rates';
+import type { StreamBus } from '../lib/streamBus';
 import { streamProtocols, streamUrl } from '../lib/wsurl';
 import type { LiveStats } from './contexts';
 
@@ -26,7 +27,8 @@ function isStats(v: unknown): v is TracerStats {
   return typeof v === 'object' && v !== null && typeof (v as TracerStats).packets_rx === 'number';
 }
 
-export function useLiveStats(api: ApiClient, token: string): LiveStats {
+/** `bus` receives every stream frame and sends the client's stream requests. */
+export function useLiveStats(api: ApiClient, token: string, bus?: StreamBus): LiveStats {
   const [conn, dispatch] = useReducer(connReducer, undefined, () => initialConnState(Date.now()));
   const [samples, setSamples] = useState<SampleState>({ prev: null, cur: null });
   const [serverVersion, setServerVersion] = useState<string | null>(null);
@@ -45,8 +47,13 @@ export function useLiveStats(api: ApiClient, token: string): LiveStats {
     const client = new StreamClient({
       url: streamUrl(window.location),
       protocols: streamProtocols(token),
-      onEvent: dispatch,
+      onEvent: (e: ConnEvent) => {
+        dispatch(e);
+        if (e.type === 'open') bus?.attach((text) => client.send(text));
+        else if (e.type === 'close' || e.type === 'stop') bus?.detach();
+      },
       onMessage: (m: StreamMessage, receivedAt: number) => {
+        bus?.emit(m, receivedAt);
         if (m.type === 'hello') {
           const v = (m.data as { version?: unknown } | undefined)?.version;
           if (typeof v === 'string') setServerVersion(v);
@@ -61,7 +68,7 @@ export function useLiveStats(api: ApiClient, token: string): LiveStats {
       clearInterval(tick);
       client.stop();
     };
-  }, [token, push]);
+  }, [token, push, bus]);
 
   const live = status === 'live';
   useEffect(() => {

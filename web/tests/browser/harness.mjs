@@ -24,15 +24,16 @@ export function launch() {
 }
 
 /**
- * Collects problems from pages. `expect(kind)` opens a window in which one
- * expected 401 (the console line and the response) is tolerated.
+ * Collects problems from pages. A step can open a window in which responses with
+ * some expected HTTP statuses (a wrong token's 401, a bad filter's 400) and their
+ * console lines are tolerated.
  */
 export class Watcher {
   constructor() {
     this.problems = [];
-    this.allow401 = false;
+    this.allowStatus = [];
     this.allowAborted = false;
-    this.seen401 = 0;
+    this.seenAllowed = 0;
     this.muted = new Set();
   }
 
@@ -50,8 +51,9 @@ export class Watcher {
       const type = msg.type();
       if (type !== 'error' && type !== 'warning') return;
       const text = msg.text();
-      if (this.allow401 && /Failed to load resource: the server responded with a status of 401/.test(text)) {
-        this.seen401 += 1;
+      const status = /Failed to load resource: the server responded with a status of (\d+)/.exec(text);
+      if (status && this.allowStatus.includes(Number(status[1]))) {
+        this.seenAllowed += 1;
         return;
       }
       add(`console ${type}: ${text}`);
@@ -64,7 +66,7 @@ export class Watcher {
     });
     page.on('response', (res) => {
       if (res.status() < 400) return;
-      if (this.allow401 && res.status() === 401) return;
+      if (this.allowStatus.includes(res.status())) return;
       add(`HTTP ${res.status()} for ${res.request().method()} ${res.url()}`);
     });
     page.on('websocket', (ws) => {
@@ -72,10 +74,10 @@ export class Watcher {
     });
   }
 
-  /** Console messages arrive asynchronously: wait for the expected 401 line before closing the window. */
-  async settle401(timeoutMs = 3000) {
+  /** Console messages arrive asynchronously: wait for the expected error line before closing the window. */
+  async settleAllowed(timeoutMs = 3000) {
     const end = Date.now() + timeoutMs;
-    while (this.seen401 === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    while (this.seenAllowed === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
   }
 
   take() {
@@ -92,15 +94,18 @@ export class Steps {
     this.failed = 0;
   }
 
-  /** Runs one step; throws (after counting it) so the caller stops at the first failure. */
-  async run(name, fn, { allow401 = false, allowAborted = false } = {}) {
-    this.watcher.allow401 = allow401;
+  /**
+   * Runs one step; throws (after counting it) so the caller stops at the first failure.
+   * allow401 / allow400: the step provokes that HTTP error on purpose (at least once).
+   */
+  async run(name, fn, { allow401 = false, allow400 = false, allowAborted = false } = {}) {
+    this.watcher.allowStatus = [...(allow401 ? [401] : []), ...(allow400 ? [400] : [])];
     this.watcher.allowAborted = allowAborted;
-    this.watcher.seen401 = 0;
+    this.watcher.seenAllowed = 0;
     const t0 = Date.now();
     try {
       await fn();
-      if (allow401) await this.watcher.settle401();
+      if (this.watcher.allowStatus.length > 0) await this.watcher.settleAllowed();
       const problems = this.watcher.take();
       if (problems.length > 0) throw new Error(`unexpected browser output:\n    ${problems.join('\n    ')}`);
       this.passed += 1;
@@ -110,7 +115,7 @@ export class Steps {
       console.log(`FAIL ${name}: ${e instanceof Error ? e.message : String(e)}`);
       throw new StepFailed(name);
     } finally {
-      this.watcher.allow401 = false;
+      this.watcher.allowStatus = [];
       this.watcher.allowAborted = false;
     }
   }
@@ -132,6 +137,8 @@ export function artifactsDir() {
 export async function screenshot(page, name) {
   const dir = artifactsDir();
   if (!dir) return;
+  // Sticky bars are drawn where the viewport is; from the top they sit where they belong.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
 }
 

@@ -5,6 +5,7 @@
 // Prints one line per step and ends with "browser: N passed, N failed"; exit 1 on any failure.
 import { existsSync } from 'node:fs';
 import { Steps, StepFailed, Watcher, assert, launch, screenshot, CHROMIUM } from './harness.mjs';
+import { monitorSteps } from './monitor.mjs';
 
 const PAGES = [
   { id: 'monitor', title: 'Monitor' },
@@ -44,7 +45,12 @@ async function main() {
   const steps = new Steps(watcher);
   const browser = await launch();
   try {
-    await run(browser, steps, watcher, baseUrl, token, wrongToken);
+    // The socket whose packets the Monitor steps open: the mock's packets belong to its
+    // first socket; the real daemon's own listening socket carries the UI's requests.
+    const target = mock
+      ? { text: '10.0.0.1:443 10.0.0.2:51000', state: 'ESTABLISHED' }
+      : { text: `127.0.0.1:${new URL(baseUrl).port}`, state: 'LISTEN' };
+    await run(browser, steps, watcher, baseUrl, token, wrongToken, target);
   } catch (e) {
     if (!(e instanceof StepFailed)) {
       steps.failed += 1;
@@ -58,7 +64,7 @@ async function main() {
   return steps.failed === 0 ? 0 : 1;
 }
 
-async function run(browser, steps, watcher, baseUrl, token, wrongToken) {
+async function run(browser, steps, watcher, baseUrl, token, wrongToken, target) {
   const context = await browser.newContext({ viewport: { width: 1360, height: 860 }, colorScheme: 'dark' });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -115,11 +121,15 @@ async function run(browser, steps, watcher, baseUrl, token, wrongToken) {
     });
   }
 
+  await monitorSteps({ page, steps, target });
+
   await steps.run('theme toggle changes data-theme and persists', async () => {
     await page.getByTestId('nav-monitor').click();
     const before = await theme(page);
     assert(before === 'dark' || before === 'light', `initial data-theme is "${before}"`);
     await page.getByTestId('theme-toggle').first().click();
+    // The theme is applied in an effect, after the next paint.
+    await page.waitForFunction((b) => document.documentElement.dataset.theme !== b, before);
     const after = await theme(page);
     assert(after !== before && (after === 'dark' || after === 'light'), `data-theme went "${before}" -> "${after}"`);
     const saved = await page.evaluate(() => localStorage.getItem('packetscope.theme'));
@@ -178,7 +188,11 @@ async function run(browser, steps, watcher, baseUrl, token, wrongToken) {
           body: JSON.stringify({ error: { code: 'unauthorized', message: 'token changed' } }),
         }),
       );
-      await page2.getByTestId('nav-settings').click();
+      // Any request now gets a 401; the Monitor page's own polling may get there before this
+      // navigation does (the nav link is then gone), so navigate without clicking it.
+      await page2.evaluate(() => {
+        window.location.hash = '#/settings';
+      });
       const notice = page2.getByTestId('login-notice');
       await notice.waitFor({ state: 'visible' });
       const text = (await notice.innerText()).trim();

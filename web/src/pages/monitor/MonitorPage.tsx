@@ -1,10 +1,16 @@
+import { useCallback, useState } from 'preact/hooks';
+import type { SocketItem } from '../../api/types';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Panel } from '../../components/Panel';
 import { StateBadge } from '../../components/StateBadge';
 import { formatClock } from '../../lib/format';
+import { socketCookie } from '../../lib/sockets';
 import { useApi, useHealth, useLive, type LiveStats } from '../../state/contexts';
 import { usePoll } from '../../state/usePoll';
 import { DropsTable } from './DropsTable';
+import { PacketsPanel } from './PacketsPanel';
+import { PathView } from './PathView';
+import { SocketsPanel } from './SocketsPanel';
 import { StatGrid } from './StatGrid';
 
 const DROPS_LIMIT = 50;
@@ -24,6 +30,21 @@ export function MonitorPage() {
   const health = useHealth();
   const drops = usePoll(() => api.tracerDrops(DROPS_LIMIT), DROPS_REFRESH_MS, [api]);
   const tracer = health.data?.modules?.find((m) => m.name === 'tracer');
+  const [socket, setSocket] = useState<SocketItem | null>(null);
+  const [packet, setPacket] = useState<number | null>(null);
+  const closePath = useCallback(() => setPacket(null), []);
+  // Another socket's packet list replaces the one the open path came from, so the path closes.
+  const selectSocket = useCallback(
+    (s: SocketItem) => {
+      if (!socket || socketCookie(socket) !== socketCookie(s)) setPacket(null);
+      setSocket(s);
+    },
+    [socket],
+  );
+  const clearSocket = useCallback(() => {
+    setSocket(null);
+    setPacket(null);
+  }, []);
 
   return (
     <div class="page">
@@ -45,6 +66,12 @@ export function MonitorPage() {
       >
         <StatGrid stats={live.stats} rates={live.rates} />
       </Panel>
+
+      <SocketsPanel selected={socket ? socketCookie(socket) : null} onSelect={selectSocket} />
+
+      <PacketsPanel socket={socket} onClearSocket={clearSocket} selected={packet} onSelect={setPacket} />
+
+      {packet !== null && <PathView key={packet} id={packet} onClose={closePath} />}
 
       <Panel
         title="Recent drops"
