@@ -32,6 +32,7 @@ struct Config {
   bool tracer_paths = true;          // follow packets and keep their paths
   std::string tracer_filter;         // tcpdump-like expression: which paths the daemon keeps
   uint32_t path_store_rate = 500;    // paths stored (and streamed) per second at most
+  uint32_t tracer_path_sample = 1;   // follow 1 in N packets (in the kernel)
   uint64_t path_retention_rows = 200000;
   uint64_t path_retention_age_s = 86400;
 };

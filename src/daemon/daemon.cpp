@@ -231,8 +231,14 @@ int serve(const LoadedConfig& lc) {
         });
     if (auto r = tracer->check_support(); !r) spdlog::error("tracer cannot run here: {}", r.error().what);
     else if (auto s = tracer->start(); !s) spdlog::error("tracer failed to start: {}", s.error().what);
-    else if (auto f = tracer->set_filter(path_filter->kernel_prefilter()); !f)
-      spdlog::error("tracer: {}", f.error().what);
+    else {
+      ps_filter kf = path_filter->kernel_prefilter();
+      if (cfg.tracer_path_sample > 1) {
+        kf.sample = cfg.tracer_path_sample;
+        kf.enabled = 1;
+      }
+      if (auto f = tracer->set_filter(kf); !f) spdlog::error("tracer: {}", f.error().what);
+    }
   }
 
   DaemonFacade facade(lc, features, std::move(*reader_db), tracer.get());
