@@ -10,6 +10,9 @@
 /* Internal flag bits kept in ps_path_event.flags while in flight; cleared before emitting. */
 #define PS_PATH_SEEN_DEV (1u << 16)
 #define PS_PATH_SEEN_NETNS (1u << 17)
+#define PS_PATH_LOCAL (1u << 18) /* routed to a local address: it ends in this host */
+/* Receive -> transmit of the same skb (forwarding, bridging) happens within one softirq. */
+#define PS_PATH_FORWARD_NS (5ULL * 1000 * 1000)
 #define PS_PATH_INTERNAL_MASK 0xffff0000u
 
 static __always_inline bool addr__prefix_eq(const __u8 *a, const __u8 *b, __u32 plen) {

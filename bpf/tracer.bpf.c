@@ -2,6 +2,7 @@
  *  - counters per hook and a drop record for every kfree_skb (reason, call site, headers);
  *  - per-packet paths: each skb is followed by address from its first hook to consume_skb or
  *    kfree_skb, and emitted once, with every hop, when it ends (path.bpf.h);
+ *  - a record for every socket state change (sock:inet_sock_set_state);
  *  - a TC classifier that parses frames directly (also what the BPF_PROG_TEST_RUN tests use). */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -18,7 +19,8 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by user space before load. */
 const volatile __u32 cfg_drop_sample = 1;     /* report 1 in N drops (counters stay exact) */
 const volatile __u32 cfg_emit_tc_events = 0;  /* also report packets seen by the TC hook */
-const volatile __u32 cfg_netns_filter = 0;    /* drop records: only this netns inode (0 = all) */
+const volatile __u32 cfg_netns_filter = 0;    /* drop and socket-state records: only this netns
+                                                 inode (0 = all) */
 const volatile __u32 cfg_track_paths = 1;     /* follow packets and emit path records */
 
 struct {
@@ -77,10 +79,34 @@ struct {
   __type(value, __u64);
 } tracer_sample_seq SEC(".maps");
 
+/* The packet the prefilter last rejected on this CPU. A packet meets several entry hooks in one
+ * call chain (veth: net_dev_queue, netif_rx, then netif_receive_skb from this CPU's backlog);
+ * this spares it a parse at each. Identity is address + data buffer within 2 ms, so a recycled
+ * skb is not mistaken for it (at worst a packet is parsed twice). */
+struct ps_rejected {
+  __u64 skb;
+  __u64 head;
+  __u64 ts_ns;
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct ps_rejected);
+} tracer_rejected SEC(".maps");
+#define PS_REJECT_MEMO_NS (2ULL * 1000 * 1000)
+
 static __always_inline void counter__add(__u32 idx, __u64 n) {
   __u64 *v = bpf_map_lookup_elem(&tracer_counters, &idx);
   if (v)
     *v += n;
+}
+
+/* Ring-buffer wake-ups cost an irq_work and a context switch each; user space polls with a
+ * 100 ms timeout anyway, so records wake it only once enough of them are waiting. */
+#define PS_RB_WAKE_BYTES (128 * 1024)
+static __always_inline __u64 rb__flags(void *rb) {
+  return bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= PS_RB_WAKE_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline __u32 skb__netns(struct sk_buff *skb) {
@@ -189,7 +215,7 @@ static __always_inline void path__finish(struct ps_path_event *p, __u64 key, boo
   }
   if (keep) {
     p->flags &= ~PS_PATH_INTERNAL_MASK;
-    if (bpf_ringbuf_output(&tracer_paths_rb, p, sizeof(*p), 0))
+    if (bpf_ringbuf_output(&tracer_paths_rb, p, sizeof(*p), rb__flags(&tracer_paths_rb)))
       counter__add(PS_TC_PATH_LOST, 1);
     else
       counter__add(PS_TC_PATHS, 1);
@@ -197,21 +223,44 @@ static __always_inline void path__finish(struct ps_path_event *p, __u64 key, boo
   bpf_map_delete_elem(&tracer_inflight, &key);
 }
 
-/* True when an in-flight entry cannot continue at an entry hook (a receive or first transmit
- * hook): its last hop was in a socket or transport receive path, or it is very old. The skb it
- * described was freed without a tracepoint and its address now holds a new packet. */
-static __always_inline bool path__superseded(const struct ps_path_event *p) {
+static __always_inline bool hook__rx_side(__u16 h) {
+  return h == PS_HOOK_GRO_RECEIVE || h == PS_HOOK_NETIF_RX || h == PS_HOOK_NETIF_RECEIVE ||
+         h == PS_HOOK_FIB_LOOKUP || h == PS_HOOK_FIB6_LOOKUP;
+}
+
+/* True when an in-flight entry cannot continue at this entry hook: the skb it described was
+ * freed without a tracepoint (UDP and TCP free delivered data untraced, via deferred frees) and
+ * its address now holds a new packet. Legitimate continuations are transmit -> receive (veth,
+ * loopback), GRO/netif_rx -> netif_receive_skb, and receive -> transmit on another device
+ * within a few ms (forwarding, bridging). Packets routed to a local address never continue. */
+static __always_inline bool path__superseded(const struct ps_path_event *p, struct sk_buff *skb, __u16 entry) {
   __u32 n = p->nhops;
   asm volatile("" : "+r"(n)); /* keep the bound check next to the access for the verifier */
-  __u16 h = PS_HOOK_NONE;
+  const struct ps_hop *last = NULL;
   if (n >= 1 && n <= PS_MAX_HOPS)
-    h = p->hops[n - 1].hook;
+    last = &p->hops[n - 1];
   else if (n > PS_MAX_HOPS)
-    h = p->hops[PS_MAX_HOPS - 1].hook;
+    last = &p->hops[PS_MAX_HOPS - 1];
+  if (!last)
+    return true;
+  __u64 now = bpf_ktime_get_ns();
+  if ((p->flags & PS_PATH_LOCAL) || now - p->hops[0].ts_ns > PS_PATH_MAX_AGE_NS)
+    return true;
+  __u16 h = last->hook;
   if (h == PS_HOOK_TCP_RCV || h == PS_HOOK_COPY_TO_USER || h == PS_HOOK_UDP_QUEUE_FAIL ||
       h == PS_HOOK_SOCK_RCVQ_FULL)
     return true;
-  return bpf_ktime_get_ns() - p->hops[0].ts_ns > PS_PATH_MAX_AGE_NS;
+  if (entry == PS_HOOK_NET_DEV_QUEUE) {
+    if (!hook__rx_side(h))
+      return false; /* stacked devices: transmit again on the lower device */
+    return now - last->ts_ns > PS_PATH_FORWARD_NS ||
+           (last->ifindex == skb__ifindex(skb) && last->netns == skb__netns(skb));
+  }
+  /* A receive entry hook after a receive-side hop is a new packet, except the backlog and GRO
+   * hand-offs to netif_receive_skb. */
+  if (hook__rx_side(h))
+    return !(entry == PS_HOOK_NETIF_RECEIVE && (h == PS_HOOK_NETIF_RX || h == PS_HOOK_GRO_RECEIVE));
+  return false;
 }
 
 /* First sight of a packet: parse, prefilter, sample, start following. `tx` marks locally
@@ -223,7 +272,7 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
   const struct ps_filter *f = filter__get();
   struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
   if (p) {
-    if (!path__superseded(p)) {
+    if (!path__superseded(p, skb, hook)) {
       path__hop(p, skb, hook, 0, f);
       return;
     }
@@ -231,6 +280,14 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
     path__finish(p, key, false, f);
   }
   __u32 zero = 0;
+  struct ps_rejected *rej = NULL;
+  __u64 head = 0;
+  if (f && f->enabled) {
+    rej = bpf_map_lookup_elem(&tracer_rejected, &zero);
+    head = (__u64)BPF_CORE_READ(skb, head);
+    if (rej && rej->skb == key && rej->head == head && bpf_ktime_get_ns() - rej->ts_ns < PS_REJECT_MEMO_NS)
+      return;
+  }
   struct ps_path_event *s = bpf_map_lookup_elem(&tracer_scratch, &zero);
   if (!s)
     return;
@@ -238,10 +295,14 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
   s->meta.pkt_len = BPF_CORE_READ(skb, len);
   skb__capture(skb, s->data, &s->caplen, &s->meta);
   if (f && f->enabled) {
-    if (!filter__headers(f, &s->meta))
+    if (!filter__headers(f, &s->meta) || !sample__take(1, f->sample)) {
+      if (rej) {
+        rej->skb = key;
+        rej->head = head;
+        rej->ts_ns = bpf_ktime_get_ns();
+      }
       return;
-    if (!sample__take(1, f->sample))
-      return;
+    }
   }
   s->skb = key;
   if (tx) {
@@ -301,7 +362,7 @@ int BPF_PROG(tracer_netif_receive_skb, struct sk_buff *skb) {
 /* Route lookups carry no skb; on receive they run synchronously inside the processing of the
  * skb netif_receive_skb saw last on this CPU. Only while that skb is still at its receive hop:
  * later lookups belong to other work. */
-static __always_inline void path__route_hop(__u16 hook, __u16 aux) {
+static __always_inline void path__route_hop(__u16 hook, __u16 aux, bool local) {
   __u32 zero = 0;
   __u64 *cur = bpf_map_lookup_elem(&tracer_cur_rx, &zero);
   if (!cur || !*cur || !cfg_track_paths)
@@ -314,18 +375,24 @@ static __always_inline void path__route_hop(__u16 hook, __u16 aux) {
   if (last >= PS_MAX_HOPS || p->hops[last].hook != PS_HOOK_NETIF_RECEIVE)
     return;
   path__hop(p, (struct sk_buff *)key, hook, aux, filter__get());
+  if (local)
+    p->flags |= PS_PATH_LOCAL;
 }
 
 SEC("tp_btf/fib_table_lookup")
 int BPF_PROG(tracer_fib_lookup, u32 tb_id, const struct flowi4 *flp, const struct fib_nh_common *nhc, int err) {
-  path__route_hop(PS_HOOK_FIB_LOOKUP, (__u16)(err < 0 ? -err : 0));
+  /* Local routes have host scope, and their next hop RT_SCOPE_NOWHERE (the local and main
+   * tables are merged without custom rules, so tb_id cannot tell). */
+  bool local = err == 0 && nhc && BPF_CORE_READ(nhc, nhc_scope) == 255 /* RT_SCOPE_NOWHERE */;
+  path__route_hop(PS_HOOK_FIB_LOOKUP, (__u16)(err < 0 ? -err : 0), local);
   return 0;
 }
 
 SEC("tp_btf/fib6_table_lookup")
 int BPF_PROG(tracer_fib6_lookup, const struct net *net, const struct fib6_result *res, struct fib6_table *table,
              const struct flowi6 *flp) {
-  path__route_hop(PS_HOOK_FIB6_LOOKUP, BPF_CORE_READ(res, fib6_type));
+  __u8 type = BPF_CORE_READ(res, fib6_type);
+  path__route_hop(PS_HOOK_FIB6_LOOKUP, type, type == 2 /* RTN_LOCAL */);
   return 0;
 }
 
@@ -360,8 +427,9 @@ int BPF_PROG(tracer_copy_to_user, struct sk_buff *skb, int len) {
   /* The reader's process context: who received this packet. */
   p->tgid = bpf_get_current_pid_tgid() >> 32;
   bpf_get_current_comm(p->comm, sizeof(p->comm));
-  /* TCP frees read data with __kfree_skb (no tracepoint): the application is its end. */
-  if (p->meta.l4_proto == PS_IPPROTO_TCP) {
+  /* TCP and UDP free read data without a tracepoint (__kfree_skb, deferred frees): the
+   * application is its end. */
+  if (p->meta.l4_proto == PS_IPPROTO_TCP || p->meta.l4_proto == PS_IPPROTO_UDP) {
     p->flags |= PS_PATH_END_IMPLICIT;
     path__finish(p, key, false, f);
   }
@@ -459,7 +527,55 @@ int BPF_PROG(tracer_kfree_skb, struct sk_buff *skb, void *location, enum skb_dro
   ev->meta.pkt_len = BPF_CORE_READ(skb, len);
   skb__capture(skb, ev->data, &ev->caplen, &ev->meta);
   counter__add(PS_TC_PROTO_BASE + proto__class(&ev->meta), 1);
-  bpf_ringbuf_submit(ev, 0);
+  bpf_ringbuf_submit(ev, rb__flags(&tracer_events));
+  return 0;
+}
+
+/* ---- socket state ------------------------------------------------------------------------- */
+
+#define PS_AF_INET 2
+#define PS_AF_INET6 10
+
+/* Every state change of a TCP (or DCCP/SCTP/MPTCP) socket. User space loads this program only
+ * when it has a consumer for these records. */
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tracer_sock_state, const struct sock *sk, const int oldstate, const int newstate) {
+  __u32 netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+  if (cfg_netns_filter && netns != cfg_netns_filter)
+    return 0;
+  __u16 af = BPF_CORE_READ(sk, __sk_common.skc_family);
+  if (af != PS_AF_INET && af != PS_AF_INET6)
+    return 0;
+  struct ps_sock_event *ev = bpf_ringbuf_reserve(&tracer_events, sizeof(*ev), 0);
+  if (!ev) {
+    counter__add(PS_TC_RB_LOST, 1);
+    return 0;
+  }
+  __builtin_memset(ev, 0, sizeof(*ev));
+  ev->kind = PS_EV_SOCK_STATE;
+  ev->ts_ns = bpf_ktime_get_ns();
+  ev->sk = (__u64)sk;
+  ev->cookie = bpf_get_socket_cookie((void *)sk);
+  ev->netns = netns;
+  ev->oldstate = (__u8)oldstate;
+  ev->newstate = (__u8)newstate;
+  ev->protocol = (__u16)BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol); /* a bitfield before 5.6 */
+  /* inet_sport, not skc_num: the latter is cleared when the port is released, before the last
+   * change (to CLOSE) is traced. */
+  ev->sport = bpf_ntohs(BPF_CORE_READ((const struct inet_sock *)sk, inet_sport));
+  ev->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+  if (af == PS_AF_INET) {
+    ev->family = 4;
+    BPF_CORE_READ_INTO((__u32 *)ev->saddr, sk, __sk_common.skc_rcv_saddr);
+    BPF_CORE_READ_INTO((__u32 *)ev->daddr, sk, __sk_common.skc_daddr);
+  } else {
+    ev->family = 6;
+    BPF_CORE_READ_INTO((struct in6_addr *)ev->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+    BPF_CORE_READ_INTO((struct in6_addr *)ev->daddr, sk, __sk_common.skc_v6_daddr);
+  }
+  ev->tgid = bpf_get_current_pid_tgid() >> 32;
+  bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+  bpf_ringbuf_submit(ev, rb__flags(&tracer_events));
   return 0;
 }
 
@@ -493,6 +609,6 @@ int tracer_tc(struct __sk_buff *skb) {
   struct ps_cursor c = {.buf = ev->data, .cap = cap};
   if (cap)
     pkt__parse_l2(&c, &ev->meta);
-  bpf_ringbuf_submit(ev, 0);
+  bpf_ringbuf_submit(ev, rb__flags(&tracer_events));
   return -1;
 }

@@ -63,6 +63,9 @@ class Facade {
   virtual Result<std::optional<store::PathRow>> path(int64_t id) const = 0;
   // Socket table as JSON objects (see tracer/sockets.h); proto: "", tcp, udp or raw.
   virtual Result<nlohmann::json> sockets(const std::string& proto) const = 0;
+  // The latest socket state changes (sock:inet_sock_set_state) as JSON objects, newest first,
+  // at most `limit` (the daemon keeps the last 1000). An error when the tracer is off.
+  virtual Result<nlohmann::json> socket_events(int limit) const = 0;
 };
 
 }  // namespace pscope::api

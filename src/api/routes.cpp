@@ -121,6 +121,14 @@ void register_tracer_paths(Router& router, const Facade& facade) {
     if (!items) return from_error(items.error(), "bad_request", "sockets_unavailable", 503);
     return Response::ok({{"items", *items}, {"total", items->size()}});
   });
+
+  router.add("GET", "/api/v1/sockets/events", [&facade](const Request& req) {
+    auto limit = req.q_int("limit", 100, 1, 1000);
+    if (!limit) return Response::error(400, "bad_request", limit.error().what);
+    auto items = facade.socket_events(static_cast<int>(*limit));
+    if (!items) return Response::error(503, "tracer_unavailable", items.error().what);
+    return Response::ok({{"items", *items}});
+  });
 }
 
 }  // namespace

@@ -1,12 +1,20 @@
 // `packetscope sockets [--tcp] [--udp] [--raw] [-4] [-6] [-l] [--netns PATH] [--json]`: the live
 // socket table (NETLINK_SOCK_DIAG), like `ss -tuwanp -i` but with one readable TCP detail line.
+// `--watch` instead loads the tracer and prints socket state changes as they happen.
 #include "cli/cmd_sockets.h"
 
 #include <net/if.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -14,6 +22,7 @@
 
 #include "core/log.h"
 #include "tracer/sockets.h"
+#include "tracer/tracer.h"
 
 namespace pscope::cli {
 namespace {
@@ -24,6 +33,8 @@ struct SocketsOptions {
   bool listening = false;
   std::string netns;
   bool json = false;
+  bool watch = false;
+  uint64_t count = 0;  // --watch: stop after N changes (0: until Ctrl-C)
 };
 
 // Interface names resolve in our own namespace, so with --netns only the index is shown.
@@ -145,6 +156,89 @@ int run_sockets(const SocketsOptions& o) {
   return 0;
 }
 
+// --netns for --watch: an inode number as the tracer reports it, or a namespace file whose inode
+// that is (/run/netns/NAME, /proc/PID/ns/net).
+Result<uint32_t> netns_inode(const std::string& spec) {
+  if (!spec.empty() && std::all_of(spec.begin(), spec.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    unsigned long long v = std::strtoull(spec.c_str(), nullptr, 10);
+    if (v == 0 || v > UINT32_MAX) return fail("--netns " + spec + ": not a namespace inode number");
+    return static_cast<uint32_t>(v);
+  }
+  struct stat st {};
+  if (::stat(spec.c_str(), &st) != 0)
+    return errno_error("--netns " + spec + ": give an inode number or a file like /run/netns/NAME");
+  return static_cast<uint32_t>(st.st_ino);
+}
+
+bool wanted(const SocketsOptions& o, const tracer::SocketStateChange& c) {
+  if ((o.tcp || o.udp || o.raw) && !((o.tcp && c.proto == "tcp") || (o.udp && c.proto == "udp")))
+    return false;
+  if ((o.v4 || o.v6) && !((o.v4 && c.family == 4) || (o.v6 && c.family == 6))) return false;
+  return true;
+}
+
+int run_watch(const SocketsOptions& o) {
+  log::init("warn");
+  uint32_t netns = 0;
+  if (!o.netns.empty()) {
+    auto n = netns_inode(o.netns);
+    if (!n) {
+      std::fprintf(stderr, "packetscope sockets: %s\n", n.error().what.c_str());
+      return 2;
+    }
+    netns = *n;
+  }
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+  log::route_libbpf();
+
+  tracer::TracerOptions topts;
+  topts.track_paths = false;
+  topts.netns_filter = netns;  // applied in the kernel
+  // Drop records have no reader here: sample them away in the kernel so that a drop storm cannot
+  // crowd socket records out of the ring buffer they share.
+  topts.drop_sample = UINT32_MAX;
+  std::atomic<uint64_t> shown{0};
+  std::atomic<bool> done{false};
+  std::mutex out_mu;
+  tracer::Tracer tr(topts, {}, {}, [&](tracer::SocketStateChange&& c) {
+    if (done.load() || !wanted(o, c)) return;
+    uint64_t n = shown.fetch_add(1) + 1;
+    if (o.count && n > o.count) return;
+    std::lock_guard lk(out_mu);
+    if (o.json) std::printf("%s\n", tracer::to_json(c).dump().c_str());
+    else std::printf("%s\n", tracer::sock_state_line(c).c_str());
+    std::fflush(stdout);
+    if (o.count && n >= o.count) done = true;
+  });
+  if (auto r = tr.check_support(); !r) {
+    std::fprintf(stderr, "packetscope sockets: %s\n", r.error().what.c_str());
+    return 1;
+  }
+  if (auto r = tr.start(); !r) {
+    std::fprintf(stderr, "packetscope sockets: %s\n", r.error().what.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "watching socket state changes%s (Ctrl-C to stop)\n",
+               netns ? (" in netns " + std::to_string(netns)).c_str() : "");
+  timespec tick{0, 200 * 1000 * 1000};
+  while (!done.load()) {
+    int sig = sigtimedwait(&sigs, nullptr, &tick);
+    if (sig == SIGINT || sig == SIGTERM) break;
+  }
+  done = true;
+  auto st = tr.stats();
+  tr.stop();
+  uint64_t n = o.count ? std::min<uint64_t>(shown.load(), o.count) : shown.load();
+  if (st)
+    std::fprintf(stderr, "%llu state changes shown, %llu records lost (ring buffer full)\n",
+                 static_cast<unsigned long long>(n), static_cast<unsigned long long>(st->ringbuf_lost));
+  return 0;
+}
+
 }  // namespace
 
 void add_sockets_command(CLI::App& app) {
@@ -157,11 +251,19 @@ void add_sockets_command(CLI::App& app) {
   cmd->add_flag("-6", opts->v6, "IPv6 only");
   cmd->add_flag("--listening,-l", opts->listening, "Listening TCP and unconnected UDP/raw sockets only");
   cmd->add_option("--netns", opts->netns,
-                  "Network namespace to look into, e.g. /run/netns/NAME or /proc/PID/ns/net (needs root)");
-  cmd->add_flag("--json", opts->json, "One JSON array of sockets");
+                  "Network namespace to look into, e.g. /run/netns/NAME or /proc/PID/ns/net (needs root);\n"
+                  "with --watch also a namespace inode number");
+  cmd->add_flag("--json", opts->json, "One JSON array of sockets (--watch: one JSON object per line)");
+  auto* watch = cmd->add_flag("--watch", opts->watch,
+                              "Print socket state changes as they happen (sock:inet_sock_set_state; needs root),\n"
+                              "until Ctrl-C");
+  cmd->add_option("--count,-c", opts->count, "With --watch: stop after N state changes")->needs(watch);
   cmd->footer("TCP sockets get a second line: smoothed rtt/rttvar, congestion window, current/total\n"
-              "retransmissions, delivery rate and congestion control algorithm.");
-  cmd->callback([opts] { throw CLI::RuntimeError(run_sockets(*opts)); });
+              "retransmissions, delivery rate and congestion control algorithm.\n"
+              "--watch prints: time, protocol, family, local -> remote, OLD -> NEW state, process. The\n"
+              "process is the task that made the change when it was a system call (connect, listen,\n"
+              "close); for changes caused by a received packet it is whichever task was running.");
+  cmd->callback([opts] { throw CLI::RuntimeError(opts->watch ? run_watch(*opts) : run_sockets(*opts)); });
 }
 
 }  // namespace pscope::cli

@@ -9,9 +9,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 
@@ -32,6 +34,7 @@
 #include "store/migrations.h"
 #include "tracer/filter.h"
 #include "tracer/path_filter.h"
+#include "tracer/sock_state.h"
 #include "tracer/sockets.h"
 #include "tracer/tracer.h"
 
@@ -39,12 +42,49 @@
 namespace pscope::daemon {
 namespace {
 
+// The most recent socket state changes, in memory only: a bounded ring, so a connection storm
+// costs fixed memory. Each change gets an id (1, 2, ...) that the API and the stream share.
+class SockStateLog {
+ public:
+  static constexpr size_t kCapacity = 1000;
+
+  // Records the change; returns its id.
+  uint64_t add(tracer::SocketStateChange&& c) {
+    std::lock_guard lk(mu_);
+    if (items_.size() == kCapacity) items_.pop_front();
+    items_.push_back({next_id_, std::move(c)});
+    return next_id_++;
+  }
+
+  // Newest first.
+  nlohmann::json newest(size_t limit) const {
+    nlohmann::json out = nlohmann::json::array();
+    std::lock_guard lk(mu_);
+    for (auto it = items_.rbegin(); it != items_.rend() && out.size() < limit; ++it) out.push_back(with_id(*it));
+    return out;
+  }
+
+ private:
+  struct Entry {
+    uint64_t id;
+    tracer::SocketStateChange change;
+  };
+  static nlohmann::json with_id(const Entry& e) {
+    auto j = tracer::to_json(e.change);
+    j["id"] = e.id;
+    return j;
+  }
+  mutable std::mutex mu_;
+  std::deque<Entry> items_;
+  uint64_t next_id_ = 1;
+};
+
 class DaemonFacade final : public api::Facade {
  public:
   DaemonFacade(const LoadedConfig& lc, std::vector<Feature> features, store::Database reader,
-               tracer::Tracer* tracer)
+               tracer::Tracer* tracer, const SockStateLog& sock_states)
       : lc_(lc), features_(std::move(features)), reader_(std::move(reader)), tracer_(tracer),
-        started_mono_(clock::monotonic_ns()), started_wall_(clock::realtime_ns()) {}
+        sock_states_(sock_states), started_mono_(clock::monotonic_ns()), started_wall_(clock::realtime_ns()) {}
 
   api::HealthInfo health() const override {
     api::HealthInfo h;
@@ -84,23 +124,7 @@ class DaemonFacade final : public api::Facade {
 
   Result<std::vector<store::PathRow>> recent_paths(const api::PathListQuery& q) const override {
     std::lock_guard lk(reader_mu_);
-    return query_paths(reader_, q, [](uint64_t cookie) -> Result<store::PathQuery> {
-      auto socks = tracer::list_sockets();
-      if (!socks) return tl::unexpected(socks.error());
-      for (const auto& s : *socks) {
-        if (s.cookie != cookie) continue;
-        store::PathQuery pq;
-        pq.addr_a = s.local_addr;
-        pq.port_a = s.local_port;
-        if (s.remote_port != 0) {  // a listener or unconnected socket: any peer
-          pq.addr_b = s.remote_addr;
-          pq.port_b = s.remote_port;
-        }
-        return pq;
-      }
-      return tl::unexpected(Error{api::kBadInput, "no socket with cookie " + std::to_string(cookie) +
-                                                      " (it may have closed)"});
-    });
+    return query_paths(reader_, q);  // socket cookies: the cheap sock_diag lookup (path_query.h)
   }
 
   Result<std::optional<store::PathRow>> path(int64_t id) const override {
@@ -121,12 +145,18 @@ class DaemonFacade final : public api::Facade {
     return items;
   }
 
+  Result<nlohmann::json> socket_events(int limit) const override {
+    if (!tracer_) return fail("the tracer is disabled (tracer_enabled=false): socket state changes come from it");
+    return sock_states_.newest(static_cast<size_t>(std::max(limit, 0)));
+  }
+
  private:
   const LoadedConfig& lc_;
   std::vector<Feature> features_;
   mutable std::mutex reader_mu_;
   mutable store::Database reader_;
   tracer::Tracer* tracer_;
+  const SockStateLog& sock_states_;
   int64_t started_mono_;
   int64_t started_wall_;
 };
@@ -218,6 +248,7 @@ int serve(const LoadedConfig& lc) {
 
   api::StreamHub hub;
   TracerSinks sinks(cfg, std::move(*drops_db), std::move(*paths_db), hub, *last_path_id);
+  SockStateLog sock_states;
   std::unique_ptr<tracer::Tracer> tracer;
   if (cfg.tracer_enabled) {
     tracer::TracerOptions topts;
@@ -228,6 +259,15 @@ int serve(const LoadedConfig& lc) {
         [&sinks, &path_filter](tracer::PathRecord&& r) {
           // The kernel applied the prefilter; the full expression is checked here.
           if (path_filter->empty() || path_filter->matches(tracer::filter_input(r))) sinks.on_path(std::move(r));
+        },
+        [&sock_states, &hub](tracer::SocketStateChange&& c) {
+          if (hub.subscribers() == 0) {
+            sock_states.add(std::move(c));
+            return;
+          }
+          auto j = tracer::to_json(c);  // the same object GET /api/v1/sockets/events lists
+          j["id"] = sock_states.add(std::move(c));
+          hub.publish("sockets.state", j);
         });
     if (auto r = tracer->check_support(); !r) spdlog::error("tracer cannot run here: {}", r.error().what);
     else if (auto s = tracer->start(); !s) spdlog::error("tracer failed to start: {}", s.error().what);
@@ -241,7 +281,7 @@ int serve(const LoadedConfig& lc) {
     }
   }
 
-  DaemonFacade facade(lc, features, std::move(*reader_db), tracer.get());
+  DaemonFacade facade(lc, features, std::move(*reader_db), tracer.get(), sock_states);
   api::Router router;
   api::register_routes(router, facade);
   api::ServerOptions so{cfg.listen_host, cfg.listen_port, resolve_web_root(cfg), *token, cfg.allowed_origins};

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <netinet/in.h>
 
 #include <sstream>
 
@@ -38,6 +39,35 @@ tracer::FilterInput filter_input(const store::PathRow& row) {
   return in;
 }
 
+store::PathQuery socket_path_query(const tracer::SocketInfo& s) {
+  store::PathQuery pq;
+  pq.addr_a = s.local_addr;  // PathRepo treats a wildcard as any and ::ffff:a.b.c.d as a.b.c.d
+  in6_addr a6{};
+  bool v6 = s.family == 6 && inet_pton(AF_INET6, s.local_addr.c_str(), &a6) == 1;
+  // Bound to :: a socket sees IPv4 too, unless IPV6_V6ONLY (which the socket table does not show).
+  if (s.family == 4 || (v6 && IN6_IS_ADDR_V4MAPPED(&a6))) pq.family = 4;
+  else if (!v6 || !IN6_IS_ADDR_UNSPECIFIED(&a6)) pq.family = 6;
+  if (s.proto == "raw") {
+    pq.l4_proto = s.local_port;  // a raw socket's "port" is its IP protocol; packets have none
+    return pq;
+  }
+  pq.l4_proto = s.proto == "tcp" ? IPPROTO_TCP : IPPROTO_UDP;
+  pq.port_a = s.local_port;
+  if (s.remote_port != 0) {  // a listener or unconnected socket: any peer
+    pq.addr_b = s.remote_addr;
+    pq.port_b = s.remote_port;
+  }
+  return pq;
+}
+
+Result<store::PathQuery> socket_tuple_by_cookie(uint64_t cookie) {
+  auto s = tracer::find_socket(cookie);
+  if (!s) return tl::unexpected(s.error());
+  if (!*s)
+    return tl::unexpected(Error{api::kBadInput, "no socket with cookie " + std::to_string(cookie) + " (it may have closed)"});
+  return socket_path_query(**s);
+}
+
 Result<std::vector<store::PathRow>> query_paths(store::Database& db, const api::PathListQuery& q,
                                                 const SocketTupleLookup& socket_tuple) {
   auto filter = tracer::Filter::parse(q.filter, [](std::string_view name) -> std::optional<uint32_t> {
@@ -47,7 +77,7 @@ Result<std::vector<store::PathRow>> query_paths(store::Database& db, const api::
   if (!filter) return tl::unexpected(Error{api::kBadInput, filter.error().what});
   store::PathQuery pq;
   if (q.socket) {
-    auto t = socket_tuple(*q.socket);
+    auto t = socket_tuple ? socket_tuple(*q.socket) : socket_tuple_by_cookie(*q.socket);
     if (!t) return tl::unexpected(t.error());
     pq = *t;
   }

@@ -1,6 +1,11 @@
 // PathRepo (see path_repo.h).
 #include "store/path_repo.h"
 
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
+
 #include "store/paging.h"
 #include "store/retention.h"
 
@@ -36,6 +41,27 @@ PathRow read_row(const Statement& st, bool with_detail) {
   return r;
 }
 
+// An address of a PathQuery as the tracer stores it (inet_ntop text), nullopt for a wildcard.
+// Text that is no address is kept as given: it matches only itself.
+std::optional<std::string> stored_address(const std::optional<std::string>& a) {
+  if (!a) return std::nullopt;
+  constexpr std::array<uint8_t, 12> kMappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  std::array<uint8_t, 16> b{};
+  int af = AF_INET;
+  if (inet_pton(AF_INET, a->c_str(), b.data()) != 1) {
+    if (inet_pton(AF_INET6, a->c_str(), b.data()) != 1) return a;
+    af = AF_INET6;
+    if (std::equal(kMappedPrefix.begin(), kMappedPrefix.end(), b.begin())) {  // ::ffff:a.b.c.d is a.b.c.d
+      std::copy(b.begin() + 12, b.end(), b.begin());
+      std::fill(b.begin() + 4, b.end(), 0);
+      af = AF_INET;
+    }
+  }
+  if (std::all_of(b.begin(), b.end(), [](uint8_t x) { return x == 0; })) return std::nullopt;
+  char buf[INET6_ADDRSTRLEN] = {};
+  return std::string(inet_ntop(af, b.data(), buf, sizeof(buf)));
+}
+
 }  // namespace
 
 Result<void> PathRepo::insert_batch(std::span<const PathRow> rows) {
@@ -67,9 +93,11 @@ Result<std::vector<PathRow>> PathRepo::recent(std::int64_t limit, const PathQuer
                         " (?5 IS NULL OR dst = ?5) AND (?6 IS NULL OR dport = ?6)) OR "
                         "((?3 IS NULL OR dst = ?3) AND (?4 IS NULL OR dport = ?4) AND "
                         " (?5 IS NULL OR src = ?5) AND (?6 IS NULL OR sport = ?6))) "
+                        "AND (?7 IS NULL OR family = ?7) AND (?8 IS NULL OR l4_proto = ?8) "
                         "ORDER BY id DESC LIMIT ?1");
   if (!st) return tl::unexpected(std::move(st.error()));
-  auto b = st->bind_all(clamp_limit(limit), q.before_id, q.addr_a, q.port_a, q.addr_b, q.port_b);
+  auto b = st->bind_all(clamp_limit(limit), q.before_id, stored_address(q.addr_a), q.port_a, stored_address(q.addr_b),
+                        q.port_b, q.family, q.l4_proto);
   if (!b) return tl::unexpected(std::move(b.error()));
   std::vector<PathRow> out;
   for (;;) {

@@ -27,11 +27,16 @@ struct PathRow {
 };
 
 // Which rows a list query may return, besides paging. Empty fields match anything. A tuple
-// matches in either direction (a socket's packets flow both ways).
+// matches in either direction (a socket's packets flow both ways): a socket's local side is
+// endpoint a, its peer endpoint b, and a listener (no b) matches every packet to or from a.
+// Addresses are compared as addresses: a wildcard (0.0.0.0, ::) matches any, and an IPv4-mapped
+// IPv6 address (::ffff:10.0.0.1) matches the IPv4 one (such a socket's packets are IPv4).
 struct PathQuery {
   std::optional<std::int64_t> before_id;
   std::optional<std::string> addr_a, addr_b;
   std::optional<std::int64_t> port_a, port_b;
+  std::optional<std::int64_t> family;    // 4 or 6
+  std::optional<std::int64_t> l4_proto;  // IPPROTO_*
 };
 
 class PathRepo {

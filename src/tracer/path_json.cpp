@@ -30,6 +30,9 @@ nlohmann::json flags_json(uint32_t f) {
   if (f & PS_PATH_DROPPED) a.push_back("dropped");
   if (f & PS_PATH_HOPS_OVERFLOW) a.push_back("hops_overflow");
   if (f & PS_PATH_TX_ORIGIN) a.push_back("local_origin");
+  if (f & PS_PATH_EXPIRED) a.push_back("expired");
+  if (f & PS_PATH_END_IMPLICIT) a.push_back("end_implicit");
+  if (f & PS_PATH_END_UNSEEN) a.push_back("end_unseen");
   return a;
 }
 

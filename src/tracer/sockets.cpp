@@ -1,10 +1,9 @@
 // Live socket table over NETLINK_SOCK_DIAG: request building, a bounds-checked decoder for the
-// kernel's dump answers, the /proc/net/raw{,6} fallback for kernels without raw_diag, /proc fd
-// scanning for owners, and the netns helper thread.
+// kernel's dump answers, the listing (sorted, with owners) and the netns helper thread. The
+// /proc/net/raw{,6} fallback is in proc_net_raw.cpp, the owner scan in socket_owners.cpp.
 #include "tracer/sockets.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -17,31 +16,31 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cerrno>
-#include <charconv>
 #include <cstring>
-#include <memory>
 #include <system_error>
 #include <thread>
 #include <tuple>
 
 #include "core/fd.h"
 #include "core/log.h"
+#include "tracer/sockets_internal.h"
 
 namespace pscope::tracer {
 namespace {
 
+using detail::addr_text;
+using detail::kMaxSockets;
+using detail::no_raw_diag;
+using detail::raw_from_proc;
+
 // One datagram of a dump is at most a few pages; anything past this is not a sock_diag answer.
 constexpr size_t kMaxDatagram = 1 << 20;
-// Guards against a dump that never ends (a kernel bug or a hostile peer).
-constexpr size_t kMaxSockets = 4'000'000;
 constexpr int kRecvTimeoutSec = 5;
-// A /proc/net/raw row is about 150 bytes (raw6: 180); this bounds memory, not a real table.
-constexpr size_t kMaxProcTable = 64u << 20;
 // TCP_ESTABLISHED (1) .. TCP_NEW_SYN_RECV (12). TCP_BOUND_INACTIVE (13) is left out, as in `ss -a`.
 constexpr uint32_t kAllStates = 0x1ffeu;
 constexpr uint8_t kTcpEstablished = 1, kTcpClose = 7, kTcpListen = 10;
+constexpr uint8_t kInfoAndCong = (1u << (INET_DIAG_INFO - 1)) | (1u << (INET_DIAG_CONG - 1));
 
 template <class T>
 T load(std::span<const uint8_t> b, size_t off = 0) {  // memcpy: the buffer has no alignment promise
@@ -58,12 +57,6 @@ std::string errno_name(int e) {
 tl::unexpected<Error> netlink_error(int e, std::string_view proto) {
   return tl::unexpected<Error>(Error{-e, "sock_diag dump of " + std::string(proto) + " sockets failed: " +
                                              errno_name(e) + " (" + std::strerror(e) + ")"});
-}
-
-std::string addr_text(uint8_t af, const uint32_t (&a)[4]) {
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (!inet_ntop(af, a, buf, sizeof(buf))) return "?";
-  return buf;
 }
 
 TcpInfoLite tcp_info_from(std::span<const uint8_t> p) {
@@ -214,6 +207,28 @@ class DiagSocket {
   std::vector<uint8_t> buf_;
 };
 
+// The SOCK_DIAG_BY_FAMILY dump request; `ext` is the idiag_ext bit set (INET_DIAG_* - 1).
+std::vector<uint8_t> diag_request(uint8_t af, uint8_t protocol, uint32_t states, uint32_t seq, uint8_t ext) {
+  struct {
+    nlmsghdr nlh;
+    inet_diag_req_v2 req;
+  } msg{};
+  static_assert(sizeof(msg) == sizeof(nlmsghdr) + sizeof(inet_diag_req_v2));
+  msg.nlh.nlmsg_len = sizeof(msg);
+  msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  msg.nlh.nlmsg_seq = seq;
+  msg.req.sdiag_family = af;
+  // Raw sockets: IPPROTO_RAW selects raw_diag, which dumps every raw socket whatever its IP
+  // protocol (the pad byte, sdiag_raw_protocol, only matters for single-socket lookups).
+  msg.req.sdiag_protocol = protocol;
+  msg.req.idiag_ext = ext;
+  msg.req.idiag_states = states;
+  std::vector<uint8_t> out(sizeof(msg));
+  std::memcpy(out.data(), &msg, sizeof(msg));
+  return out;
+}
+
 Result<void> dump(DiagSocket& sock, uint8_t af, uint8_t protocol, std::string_view proto, uint32_t states,
                   uint32_t seq, std::vector<SocketInfo>& out) {
   if (auto r = sock.send(build_inet_diag_request(af, protocol, states, seq)); !r) return r;
@@ -229,118 +244,22 @@ Result<void> dump(DiagSocket& sock, uint8_t af, uint8_t protocol, std::string_vi
   }
 }
 
-// ---- /proc/net/raw{,6}: raw sockets on kernels without raw_diag (what `ss` falls back to) ----
-
-// A whole number made of exactly `digits` digits in `base` (any count when digits is 0), nothing else.
-template <class T>
-std::optional<T> number(std::string_view t, int base, size_t digits = 0) {
-  T v{};
-  if (t.empty() || (digits && t.size() != digits)) return std::nullopt;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v, base);
-  if (ec != std::errc() || p != t.data() + t.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<std::pair<std::string_view, std::string_view>> split_colon(std::string_view t) {
-  auto c = t.find(':');
-  if (c == std::string_view::npos) return std::nullopt;
-  return std::make_pair(t.substr(0, c), t.substr(c + 1));
-}
-
-// "0100007F:0011" or 32 hex digits + ":003A". The kernel prints each 32-bit word of the address
-// as a native-endian number (%08X), so storing the words back natively restores its bytes.
-std::optional<std::pair<std::string, uint16_t>> proc_endpoint(std::string_view t, uint8_t family) {
-  auto parts = split_colon(t);
-  size_t words = family == 4 ? 1 : 4;
-  if (!parts || parts->first.size() != words * 8) return std::nullopt;
-  auto port = number<uint16_t>(parts->second, 16, 4);
-  uint32_t a[4] = {};
-  for (size_t i = 0; i < words; ++i) {
-    auto w = number<uint32_t>(parts->first.substr(i * 8, 8), 16, 8);
-    if (!w) return std::nullopt;
-    a[i] = *w;
+// Looks for `cookie` in one dump without extensions. A match ends the reading with the rest of
+// the dump unread, so `sock` must not be used after one.
+Result<std::optional<SocketInfo>> find_in_dump(DiagSocket& sock, uint8_t af, uint8_t protocol, std::string_view proto,
+                                               uint32_t seq, uint64_t cookie) {
+  if (auto r = sock.send(diag_request(af, protocol, kAllStates, seq, 0)); !r) return tl::unexpected(r.error());
+  for (size_t seen = 0;;) {
+    auto dgram = sock.recv();
+    if (!dgram) return tl::unexpected(dgram.error());
+    auto chunk = parse_inet_diag_chunk(*dgram, proto);
+    if (!chunk) return tl::unexpected(chunk.error());
+    for (auto& s : chunk->sockets)
+      if (s.cookie == cookie) return std::optional<SocketInfo>(std::move(s));
+    if ((seen += chunk->sockets.size()) > kMaxSockets)
+      return fail("sock_diag: more than " + std::to_string(kMaxSockets) + " sockets; giving up");
+    if (chunk->done) return std::optional<SocketInfo>();
   }
-  if (!port) return std::nullopt;
-  return std::make_pair(addr_text(family == 4 ? AF_INET : AF_INET6, a), *port);
-}
-
-// Columns: sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout
-// inode ref pointer drops. Columns a later kernel appends are ignored; every known one but the
-// pointer (%pK: hashed, zeroed or a placeholder) must have its format, so a row with a column
-// lost or shifted is rejected rather than misread.
-std::optional<SocketInfo> proc_raw_row(std::string_view line, uint8_t family) {
-  std::array<std::string_view, 13> f;
-  size_t n = 0;
-  for (size_t at = 0; n < f.size();) {
-    at = line.find_first_not_of(" \t\r", at);
-    if (at == std::string_view::npos) break;
-    size_t end = std::min(line.find_first_of(" \t\r", at), line.size());
-    f[n++] = line.substr(at, end - at);
-    at = end;
-  }
-  if (n < f.size() || !f[0].ends_with(':') || !number<uint32_t>(f[0].substr(0, f[0].size() - 1), 10)) return {};
-  auto local = proc_endpoint(f[1], family), remote = proc_endpoint(f[2], family);
-  auto st = number<uint8_t>(f[3], 16, 2);
-  auto queues = split_colon(f[4]), timer = split_colon(f[5]);
-  if (!local || !remote || !st || !queues || !timer) return {};
-  auto tx = number<uint32_t>(queues->first, 16, 8), rx = number<uint32_t>(queues->second, 16, 8);
-  auto uid = number<uint32_t>(f[7], 10);
-  auto inode = number<uint64_t>(f[9], 10);
-  bool rest_ok = number<uint8_t>(timer->first, 16) && number<uint64_t>(timer->second, 16) &&
-                 number<uint32_t>(f[6], 16) && number<int32_t>(f[8], 10) && number<uint32_t>(f[10], 10) &&
-                 number<uint32_t>(f[12], 10);
-  if (!tx || !rx || !uid || !inode || !rest_ok) return {};
-  SocketInfo s;
-  s.proto = "raw";
-  s.source = "proc";
-  s.family = family;
-  s.state = socket_state_name("raw", *st);
-  std::tie(s.local_addr, s.local_port) = std::move(*local);  // the port column is the protocol
-  std::tie(s.remote_addr, s.remote_port) = std::move(*remote);
-  s.tx_queue = *tx;
-  s.rx_queue = *rx;
-  s.uid = *uid;
-  s.inode = *inode;
-  return s;
-}
-
-Result<std::string> read_proc_table(const std::string& path) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return errno_error("open " + path);
-  std::string text;
-  std::vector<char> buf(64 * 1024);
-  for (;;) {
-    ssize_t n = ::read(fd.get(), buf.data(), buf.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errno_error("read " + path);
-    if (n == 0) return text;
-    if (text.size() + static_cast<size_t>(n) > kMaxProcTable)
-      return fail(path + " is larger than " + std::to_string(kMaxProcTable) + " bytes; not a raw socket table");
-    text.append(buf.data(), static_cast<size_t>(n));
-  }
-}
-
-// raw_diag is a separate module (CONFIG_INET_RAW_DIAG); without it the dump answers ENOENT, or
-// EOPNOTSUPP on some kernels (`ss` treats both alike).
-bool no_raw_diag(const Error& e) { return e.code == -ENOENT || e.code == -EOPNOTSUPP; }
-
-// thread-self, not self: in list_sockets_in_netns this runs in a thread that joined another
-// network namespace, and /proc/self/net shows the main thread's.
-Result<void> raw_from_proc(uint8_t af, std::vector<SocketInfo>& out) {
-  static std::atomic<bool> told{false};
-  if (!told.exchange(true))
-    spdlog::info("sockets: raw sockets come from /proc/net/raw because the kernel lacks CONFIG_INET_RAW_DIAG");
-  std::string path = af == AF_INET ? "/proc/thread-self/net/raw" : "/proc/thread-self/net/raw6";
-  auto text = read_proc_table(path);
-  if (!text) return tl::unexpected(text.error());
-  size_t skipped = 0;
-  auto socks = parse_proc_net_raw(*text, af == AF_INET ? 4 : 6, &skipped);
-  if (!socks) return fail(path + ": " + socks.error().what);
-  if (skipped) spdlog::warn("sockets: skipped {} unreadable line(s) of {}", skipped, path);
-  if (out.size() + socks->size() > kMaxSockets)
-    return fail(path + ": more than " + std::to_string(kMaxSockets) + " sockets; giving up");
-  std::move(socks->begin(), socks->end(), std::back_inserter(out));
-  return {};
 }
 
 bool keep(const SocketInfo& s, const SocketQuery& q) {
@@ -393,13 +312,17 @@ std::array<uint8_t, 16> addr_key(const SocketInfo& s, const std::string& a) {
 
 int proto_rank(std::string_view p) { return p == "tcp" ? 0 : p == "udp" ? 1 : 2; }
 
-void finish(std::vector<SocketInfo>& socks) {
+void add_owners(std::vector<SocketInfo>& socks) {
   std::unordered_set<uint64_t> wanted;
   for (const auto& s : socks)
     if (s.inode) wanted.insert(s.inode);
   auto owners = scan_socket_owners(&wanted);
   for (auto& s : socks)
     if (auto it = owners.find(s.inode); s.inode && it != owners.end()) s.owners = it->second;
+}
+
+void finish(std::vector<SocketInfo>& socks, const SocketQuery& q) {
+  if (q.owners) add_owners(socks);
   std::sort(socks.begin(), socks.end(), [](const SocketInfo& a, const SocketInfo& b) {
     auto key = [](const SocketInfo& s) {
       return std::make_tuple(proto_rank(s.proto), s.local_port, s.family, addr_key(s, s.local_addr),
@@ -409,65 +332,6 @@ void finish(std::vector<SocketInfo>& socks) {
   });
 }
 
-// ---- /proc scanning ----
-
-struct DirCloser {
-  void operator()(DIR* d) const noexcept { ::closedir(d); }
-};
-using DirPtr = std::unique_ptr<DIR, DirCloser>;
-
-std::optional<int32_t> parse_pid(const char* name) {
-  int32_t pid = 0;
-  const char* end = name + std::strlen(name);
-  auto [p, ec] = std::from_chars(name, end, pid);
-  if (ec != std::errc() || p != end || pid <= 0) return std::nullopt;
-  return pid;
-}
-
-std::optional<uint64_t> socket_inode(std::string_view link) {
-  constexpr std::string_view kPrefix = "socket:[";
-  if (!link.starts_with(kPrefix) || !link.ends_with(']')) return std::nullopt;
-  auto digits = link.substr(kPrefix.size(), link.size() - kPrefix.size() - 1);
-  uint64_t ino = 0;
-  auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), ino);
-  if (ec != std::errc() || p != digits.data() + digits.size()) return std::nullopt;
-  return ino;
-}
-
-std::string read_comm(const std::string& pid_dir) {
-  UniqueFd fd(::open((pid_dir + "/comm").c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return "";
-  char buf[64];
-  ssize_t n;
-  do n = ::read(fd.get(), buf, sizeof(buf));
-  while (n < 0 && errno == EINTR);
-  std::string s(buf, n > 0 ? static_cast<size_t>(n) : 0);
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\0')) s.pop_back();
-  return s;
-}
-
-// Socket inodes among one process's open files.
-std::vector<uint64_t> process_sockets(const std::string& pid_dir, const std::unordered_set<uint64_t>* wanted) {
-  std::vector<uint64_t> inodes;
-  int dfd = ::open((pid_dir + "/fd").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) return inodes;
-  DirPtr dir(::fdopendir(dfd));
-  if (!dir) {
-    ::close(dfd);
-    return inodes;
-  }
-  char link[64];
-  while (dirent* e = ::readdir(dir.get())) {
-    if (e->d_name[0] == '.') continue;
-    ssize_t n = ::readlinkat(dfd, e->d_name, link, sizeof(link));
-    if (n <= 0 || static_cast<size_t>(n) >= sizeof(link)) continue;
-    auto ino = socket_inode(std::string_view(link, static_cast<size_t>(n)));
-    if (!ino || (wanted && !wanted->contains(*ino))) continue;
-    if (std::find(inodes.begin(), inodes.end(), *ino) == inodes.end()) inodes.push_back(*ino);
-  }
-  return inodes;
-}
-
 tl::unexpected<Error> setns_error(const std::string& path) {
   if (errno == EINVAL) return fail(path + " is not a network namespace (expected /run/netns/NAME or /proc/PID/ns/net)");
   if (errno == EPERM) return errno_error("joining network namespace " + path + " needs CAP_SYS_ADMIN (run as root)");
@@ -475,6 +339,16 @@ tl::unexpected<Error> setns_error(const std::string& path) {
 }
 
 }  // namespace
+
+namespace detail {
+
+std::string addr_text(uint8_t af, const uint32_t (&a)[4]) {
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (!inet_ntop(af, a, buf, sizeof(buf))) return "?";
+  return buf;
+}
+
+}  // namespace detail
 
 std::string socket_state_name(std::string_view proto, uint8_t state) {
   static constexpr const char* kNames[] = {"UNKNOWN",    "ESTABLISHED", "SYN_SENT",  "SYN_RECV",      "FIN_WAIT1",
@@ -532,77 +406,14 @@ Result<std::vector<SocketInfo>> parse_inet_diag(std::span<const uint8_t> buf, st
   return std::move(chunk->sockets);
 }
 
-Result<std::vector<SocketInfo>> parse_proc_net_raw(std::string_view text, uint8_t family, size_t* skipped) {
-  if (skipped) *skipped = 0;
-  if (family != 4 && family != 6) return fail("parse_proc_net_raw: family must be 4 or 6, not " + std::to_string(family));
-  std::vector<SocketInfo> out;
-  size_t bad = 0;
-  for (bool header = true; !text.empty(); header = false) {
-    size_t nl = std::min(text.find('\n'), text.size());
-    std::string_view line = text.substr(0, nl);
-    text.remove_prefix(std::min(nl + 1, text.size()));
-    if (header) {  // "  sl  local_address rem_address   st tx_queue ..." names the table
-      auto at = line.find_first_not_of(' ');
-      if (at == std::string_view::npos || !line.substr(at).starts_with("sl ") ||
-          line.find("local_address") == std::string_view::npos)
-        return fail("not a /proc/net/raw" + std::string(family == 6 ? "6" : "") + " table: no header line");
-      continue;
-    }
-    auto s = proc_raw_row(line, family);
-    if (!s) {
-      ++bad;
-      continue;
-    }
-    if (out.size() >= kMaxSockets) return fail("more than " + std::to_string(kMaxSockets) + " raw sockets; giving up");
-    out.push_back(std::move(*s));
-  }
-  if (skipped) *skipped = bad;
-  return out;
-}
-
 std::vector<uint8_t> build_inet_diag_request(uint8_t af, uint8_t protocol, uint32_t states, uint32_t seq) {
-  struct {
-    nlmsghdr nlh;
-    inet_diag_req_v2 req;
-  } msg{};
-  static_assert(sizeof(msg) == sizeof(nlmsghdr) + sizeof(inet_diag_req_v2));
-  msg.nlh.nlmsg_len = sizeof(msg);
-  msg.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  msg.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  msg.nlh.nlmsg_seq = seq;
-  msg.req.sdiag_family = af;
-  // Raw sockets: IPPROTO_RAW selects raw_diag, which dumps every raw socket whatever its IP
-  // protocol (the pad byte, sdiag_raw_protocol, only matters for single-socket lookups).
-  msg.req.sdiag_protocol = protocol;
-  msg.req.idiag_ext = (1u << (INET_DIAG_INFO - 1)) | (1u << (INET_DIAG_CONG - 1));
-  msg.req.idiag_states = states;
-  std::vector<uint8_t> out(sizeof(msg));
-  std::memcpy(out.data(), &msg, sizeof(msg));
-  return out;
-}
-
-SocketOwners scan_socket_owners(const std::unordered_set<uint64_t>* wanted, const std::string& proc_root) {
-  SocketOwners owners;
-  if (wanted && wanted->empty()) return owners;
-  DirPtr proc(::opendir(proc_root.c_str()));
-  if (!proc) return owners;
-  while (dirent* e = ::readdir(proc.get())) {
-    auto pid = parse_pid(e->d_name);
-    if (!pid) continue;
-    std::string pid_dir = proc_root + "/" + e->d_name;
-    auto inodes = process_sockets(pid_dir, wanted);
-    if (inodes.empty()) continue;
-    std::string comm = read_comm(pid_dir);
-    for (uint64_t ino : inodes) owners[ino].emplace_back(*pid, comm);
-  }
-  for (auto& [ino, list] : owners) std::sort(list.begin(), list.end());
-  return owners;
+  return diag_request(af, protocol, states, seq, kInfoAndCong);
 }
 
 Result<std::vector<SocketInfo>> list_sockets(const SocketQuery& q) {
   auto socks = dump_all(q);
   if (!socks) return socks;
-  finish(*socks);
+  finish(*socks, q);
   return socks;
 }
 
@@ -626,8 +437,23 @@ Result<std::vector<SocketInfo>> list_sockets_in_netns(const std::string& netns_p
     return fail(std::string("sockets: could not start the namespace helper thread: ") + e.what());
   }
   if (!socks) return socks;
-  finish(*socks);  // /proc is per PID namespace, not per network namespace
+  finish(*socks, q);  // /proc is per PID namespace, not per network namespace
   return socks;
+}
+
+Result<std::optional<SocketInfo>> find_socket(uint64_t cookie) {
+  if (cookie == 0) return std::optional<SocketInfo>();  // no socket has cookie 0 (only /proc rows)
+  auto sock = DiagSocket::open();
+  if (!sock) return tl::unexpected(sock.error());
+  const std::pair<uint8_t, const char*> protos[] = {{IPPROTO_TCP, "tcp"}, {IPPROTO_UDP, "udp"}, {IPPROTO_RAW, "raw"}};
+  uint32_t seq = 1;
+  for (const auto& [num, name] : protos)
+    for (uint8_t af : {uint8_t{AF_INET}, uint8_t{AF_INET6}}) {
+      auto found = find_in_dump(*sock, af, num, name, seq++, cookie);
+      if (!found && !(num == IPPROTO_RAW && no_raw_diag(found.error()))) return found;
+      if (found && *found) return found;
+    }
+  return std::optional<SocketInfo>();
 }
 
 nlohmann::json to_json(const TcpInfoLite& t) {

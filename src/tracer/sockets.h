@@ -67,6 +67,8 @@ struct SocketQuery {
   bool v4 = true, v6 = true;
   // TCP: LISTEN only; UDP and raw: unconnected ("UNCONN") only, as `ss -l` does.
   bool listening_only = false;
+  // false: owners stay empty and /proc/[pid]/fd is not scanned, the costly part of a listing.
+  bool owners = true;
 };
 
 // Sockets of the caller's network namespace, sorted by protocol, local port, family, addresses.
@@ -79,6 +81,12 @@ Result<std::vector<SocketInfo>> list_sockets(const SocketQuery& q = {});
 // query runs in a helper thread that joins the namespace (setns affects only that thread);
 // needs CAP_SYS_ADMIN.
 Result<std::vector<SocketInfo>> list_sockets_in_netns(const std::string& netns_path, const SocketQuery& q = {});
+// The socket with this cookie in the caller's network namespace; nullopt when there is none (it
+// may have closed). Much cheaper than list_sockets: the TCP, UDP and raw dumps stop at the match
+// and carry no tcp_info, congestion algorithm or owners. (An exact sock_diag request cannot do
+// this: the kernel finds such a socket by its addresses and ports, and only then checks the
+// cookie.) Raw sockets from the /proc fallback have no cookie and are never found.
+Result<std::optional<SocketInfo>> find_socket(uint64_t cookie);
 
 // ---- Building blocks (exposed for tests and other modules) ----
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct Tracer::Impl final : Namer {
   TracerOptions opts;
   DropSink sink;
   PathSink path_sink;
+  SockStateSink sock_sink;
   std::optional<TracerSkel> skel;
   bpf::RingBuffer rb;
   std::thread poller;
@@ -65,7 +67,9 @@ struct Tracer::Impl final : Namer {
       if (bpf_map_lookup_elem(fd, &key, &ev) != 0 || ev.nhops == 0) continue;
       uint32_t last = std::min<uint32_t>(ev.nhops, PS_MAX_HOPS) - 1;
       uint16_t hook = ev.hops[last].hook;
-      bool idle_end = hook == PS_HOOK_TCP_RCV || hook == PS_HOOK_COPY_TO_USER;
+      // Delivered locally (PS_PATH_LOCAL, bit 18 in path.bpf.h) or last seen in TCP/socket
+      // receive: nothing traced follows if the kernel freed it untraced.
+      bool idle_end = hook == PS_HOOK_TCP_RCV || hook == PS_HOOK_COPY_TO_USER || (ev.flags & (1u << 18));
       if ((idle_end && now - ev.hops[last].ts_ns > PS_PATH_IDLE_NS) || now - ev.hops[0].ts_ns > PS_PATH_MAX_AGE_NS)
         stale.push_back(key);
     }
@@ -81,7 +85,10 @@ struct Tracer::Impl final : Namer {
       expired.fetch_add(1, std::memory_order_relaxed);
       if (f.enabled && (f.drop_only || (f.ifindex && !(ev.flags & (1u << 16))) || (f.netns && !(ev.flags & (1u << 17)))))
         continue;  // the kernel's path terms (see path.bpf.h: PS_PATH_SEEN_DEV/NETNS)
-      ev.flags = (ev.flags & 0xffffu) | PS_PATH_EXPIRED;
+      // Routed to a local address and then idle: delivered to a socket that read it without a
+      // traced copy (UDP copies linear skbs directly) and freed untraced.
+      const bool delivered = ev.flags & (1u << 18);
+      ev.flags = (ev.flags & 0xffffu) | (delivered ? PS_PATH_END_IMPLICIT : PS_PATH_EXPIRED);
       int64_t offset = clock::realtime_ns() - clock::monotonic_ns();
       path_sink(decode_path(ev, offset, *this));
     }
@@ -93,31 +100,42 @@ struct Tracer::Impl final : Namer {
     detail = std::move(d);
   }
 
+  // tracer_events holds records of several kinds and sizes; each has its kind at the same offset.
   static int on_event(void* ctx, void* data, size_t size) {
     auto* self = static_cast<Impl*>(ctx);
-    if (size < sizeof(ps_drop_event)) return 0;
-    const auto* ev = static_cast<const ps_drop_event*>(data);
-    if (ev->kind != PS_EV_DROP) return 0;
-    DropRecord r;
-    r.wall_ns = clock::mono_to_wall_ns(static_cast<int64_t>(ev->ts_ns));
-    r.reason_code = ev->reason;
-    r.reason = self->drop_reason(ev->reason);
-    r.location = self->symbol(ev->location);
-    r.ifindex = ev->ifindex;
-    r.netns = ev->netns;
-    r.pkt = summarize(ev->meta);
-    uint32_t cap = std::min<uint32_t>(ev->caplen, PS_HDR_CAP);
-    r.bytes.assign(ev->data, ev->data + cap);
-    self->decoded.fetch_add(1, std::memory_order_relaxed);
-    if (self->sink) self->sink(std::move(r));
+    if (size < PS_EV_KIND_OFFSET + sizeof(uint32_t)) return 0;
+    uint32_t kind = 0;
+    std::memcpy(&kind, static_cast<const char*>(data) + PS_EV_KIND_OFFSET, sizeof(kind));
+    if (kind == PS_EV_DROP && size >= sizeof(ps_drop_event))
+      self->on_drop(*static_cast<const ps_drop_event*>(data));
+    else if (kind == PS_EV_SOCK_STATE && size >= sizeof(ps_sock_event) && self->sock_sink)
+      self->sock_sink(decode_sock_state(*static_cast<const ps_sock_event*>(data),
+                                        clock::realtime_ns() - clock::monotonic_ns()));
     return 0;
+  }
+
+  void on_drop(const ps_drop_event& ev) {
+    DropRecord r;
+    r.wall_ns = clock::mono_to_wall_ns(static_cast<int64_t>(ev.ts_ns));
+    r.reason_code = ev.reason;
+    r.reason = drop_reason(ev.reason);
+    r.location = symbol(ev.location);
+    r.ifindex = ev.ifindex;
+    r.netns = ev.netns;
+    r.pkt = summarize(ev.meta);
+    uint32_t cap = std::min<uint32_t>(ev.caplen, PS_HDR_CAP);
+    r.bytes.assign(ev.data, ev.data + cap);
+    decoded.fetch_add(1, std::memory_order_relaxed);
+    if (sink) sink(std::move(r));
   }
 };
 
-Tracer::Tracer(TracerOptions opts, DropSink drops, PathSink paths) : impl_(std::make_unique<Impl>()) {
+Tracer::Tracer(TracerOptions opts, DropSink drops, PathSink paths, SockStateSink sock_states)
+    : impl_(std::make_unique<Impl>()) {
   impl_->opts = opts;
   impl_->sink = std::move(drops);
   impl_->path_sink = std::move(paths);
+  impl_->sock_sink = std::move(sock_states);
 }
 
 Tracer::~Tracer() { stop(); }
@@ -153,6 +171,8 @@ Result<void> Tracer::start() {
     return sys_error(err, "size the in-flight packet table");
   // The TC classifier is attached per interface by whoever needs it, not by the skeleton.
   bpf_program__set_autoattach((*skel)->progs.tracer_tc, false);
+  // Socket state records cost a ring-buffer slot per change: only load the program for a consumer.
+  if (!im.sock_sink) bpf_program__set_autoload((*skel)->progs.tracer_sock_state, false);
   if (auto r = skel->load(); !r) return im.set_state(ModuleState::kFailed, r.error().what), r;
   if (auto r = skel->attach(); !r) return im.set_state(ModuleState::kFailed, r.error().what), r;
   im.rb.reset(ring_buffer__new(bpf_map__fd((*skel)->maps.tracer_events), &Impl::on_event, &im, nullptr));
@@ -171,11 +191,15 @@ Result<void> Tracer::start() {
   im.poller = std::thread([&im] {
     int64_t next_sweep = clock::monotonic_ns() + 1'000'000'000;
     while (!im.stopping.load()) {
-      int n = ring_buffer__poll(im.rb.get(), 200);
+      // Records do not wake us one by one (see rb__flags in tracer.bpf.c): 100 ms is the
+      // longest a record waits at low rates.
+      int n = ring_buffer__poll(im.rb.get(), 100);
       if (n < 0 && n != -EINTR) {
         spdlog::error("tracer: ring buffer poll failed: {}", std::strerror(-n));
         break;
       }
+      // A timed-out poll reads nothing: drain what arrived without a wake-up.
+      if (n == 0) ring_buffer__consume(im.rb.get());
       if (clock::monotonic_ns() >= next_sweep) {
         im.sweep_inflight();
         next_sweep = clock::monotonic_ns() + 1'000'000'000;
@@ -184,7 +208,8 @@ Result<void> Tracer::start() {
   });
   im.set_state(ModuleState::kRunning,
                std::string(im.opts.track_paths ? "following packets through 19 tracepoints; " : "drop records only; ") +
-                   std::to_string(im.reasons.size()) + " drop reasons from BTF");
+                   (im.sock_sink ? "socket state changes; " : "") + std::to_string(im.reasons.size()) +
+                   " drop reasons from BTF");
   spdlog::info("tracer: attached ({} drop reasons, {} kernel symbols)", im.reasons.size(),
                im.ksyms ? im.ksyms->size() : 0);
   return {};

@@ -1,5 +1,6 @@
-// Tracer module: loads tracer.bpf.c, attaches its tracepoints, drains the ring buffer on its own
-// thread and hands decoded drop records to a sink. Owns every kernel object it creates.
+// Tracer module: loads tracer.bpf.c, attaches its tracepoints, drains the ring buffers on its own
+// thread and hands decoded drop records, packet paths and socket state changes to sinks. Owns
+// every kernel object it creates.
 #pragma once
 
 #include <atomic>
@@ -12,12 +13,13 @@
 #include "core/module.h"
 #include "tracer/decode.h"
 #include "tracer/path.h"
+#include "tracer/sock_state.h"
 
 namespace pscope::tracer {
 
 struct TracerOptions {
   uint32_t drop_sample = 1;       // report 1 in N drops
-  uint32_t netns_filter = 0;      // netns inode, 0 = all
+  uint32_t netns_filter = 0;      // drops and socket state changes: this netns inode, 0 = all
   bool emit_tc_events = false;
   bool track_paths = true;        // follow every packet (subject to the filter) and emit paths
   uint32_t inflight_max = 16384;  // packets followed at once (LRU beyond that)
@@ -39,10 +41,13 @@ struct TracerStats {
 
 using DropSink = std::function<void(DropRecord&&)>;
 using PathSink = std::function<void(PathRecord&&)>;
+// Called on the tracer's thread for every socket state change; without one, the
+// inet_sock_set_state program is not even loaded.
+using SockStateSink = std::function<void(SocketStateChange&&)>;
 
 class Tracer final : public Module {
  public:
-  Tracer(TracerOptions opts, DropSink drops, PathSink paths = {});
+  Tracer(TracerOptions opts, DropSink drops, PathSink paths = {}, SockStateSink sock_states = {});
   ~Tracer() override;
   Tracer(const Tracer&) = delete;
   Tracer& operator=(const Tracer&) = delete;

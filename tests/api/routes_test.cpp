@@ -74,8 +74,17 @@ class FakeFacade : public Facade {
     if (!sockets_up) return fail("netlink: Permission denied");
     return nlohmann::json::array({{{"proto", "tcp"}, {"local_port", 22}}});
   }
+  Result<nlohmann::json> socket_events(int limit) const override {
+    last_events_limit = limit;
+    if (!tracer_up) return fail("the tracer is disabled (tracer_enabled=false)");
+    nlohmann::json out = nlohmann::json::array();
+    for (int i = 0; i < std::min(limit, 2); ++i)  // newest first, as the daemon answers
+      out.push_back({{"id", 9 - i}, {"proto", "tcp"}, {"old_state", "SYN_SENT"}, {"new_state", "ESTABLISHED"}});
+    return out;
+  }
   bool tracer_up = true;
   bool sockets_up = true;
+  mutable int last_events_limit = 0;
   mutable PathListQuery last_paths;
   mutable std::string last_proto;
   ModuleState tracer_state = ModuleState::kRunning;
@@ -202,6 +211,33 @@ TEST_F(RoutesTest, SocketsByProtocol) {
   auto [s2, j2] = get("/api/v1/sockets");
   EXPECT_EQ(s2, 503);
   EXPECT_EQ(j2["error"]["code"], "sockets_unavailable");
+}
+
+TEST_F(RoutesTest, SocketEventsNewestFirstWithLimit) {
+  auto [s1, j1] = get("/api/v1/sockets/events");
+  EXPECT_EQ(s1, 200);
+  EXPECT_EQ(facade_.last_events_limit, 100);
+  ASSERT_EQ(j1["items"].size(), 2u);
+  EXPECT_EQ(j1["items"][0]["id"], 9);
+  EXPECT_EQ(j1["items"][1]["id"], 8);
+  EXPECT_EQ(j1["items"][0]["new_state"], "ESTABLISHED");
+  auto [s2, j2] = get("/api/v1/sockets/events", {{"limit", "1"}});
+  EXPECT_EQ(s2, 200);
+  EXPECT_EQ(facade_.last_events_limit, 1);
+  EXPECT_EQ(j2["items"].size(), 1u);
+  EXPECT_EQ(get("/api/v1/sockets/events", {{"limit", "1000"}}).first, 200);
+  EXPECT_EQ(facade_.last_events_limit, 1000);
+  for (auto bad : {"0", "1001", "-1", "ten", ""}) {
+    auto [s, j] = get("/api/v1/sockets/events", {{"limit", bad}});
+    EXPECT_EQ(s, 400) << bad;
+    EXPECT_EQ(j["error"]["code"], "bad_request");
+  }
+  // The socket table route is unaffected by the longer path.
+  EXPECT_EQ(get("/api/v1/sockets").second["items"][0]["local_port"], 22);
+  facade_.tracer_up = false;
+  auto [s3, j3] = get("/api/v1/sockets/events");
+  EXPECT_EQ(s3, 503);
+  EXPECT_EQ(j3["error"]["code"], "tracer_unavailable");
 }
 
 }  // namespace

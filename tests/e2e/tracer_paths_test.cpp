@@ -2,7 +2,13 @@
 // the `trace` CLI (timeline, JSON, pcapng read back by tshark).
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <filesystem>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -293,6 +299,104 @@ TEST_F(TracerPaths, StreamSendsOnlyPathsMatchingTheClientsFilter) {
     to_9997 += p["data"]["dport"] == 9997;
   }
   EXPECT_GE(to_9997, 3);
+}
+
+// A listener bound to 0.0.0.0: its packets are addressed to 127.0.0.1, never to "0.0.0.0", so
+// the socket query must match it by port. The daemon lists the sockets of its own (the host's)
+// namespace, so the listener and its client are here, on loopback, and not in the topology.
+TEST_F(TracerPaths, SocketQueryFindsAWildcardListenersPackets) {
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) ::close(fd);
+    }
+  };
+  Fd listener{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;  // 0.0.0.0, port 0: the kernel picks a free one
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::bind(listener.fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(listener.fd, 4), 0);
+  ASSERT_EQ(::getsockname(listener.fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+
+  auto sockets = daemon_->get("/api/v1/sockets?proto=tcp").json();
+  std::string cookie;
+  for (const auto& s : sockets["items"])
+    if (s["local_port"] == port && s["state"] == "LISTEN" && s["local_addr"] == "0.0.0.0") cookie = s["cookie_hex"];
+  ASSERT_FALSE(cookie.empty()) << "listener on 0.0.0.0:" << port << " not in " << sockets.dump();
+
+  Fd client{::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)};
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  ASSERT_EQ(::connect(client.fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  Fd server{::accept4(listener.fd, nullptr, nullptr, SOCK_CLOEXEC)};
+  ASSERT_GE(server.fd, 0);
+  char buf[16];
+  ASSERT_EQ(::send(client.fd, "hello", 5, 0), 5);
+  ASSERT_EQ(::recv(server.fd, buf, sizeof(buf), 0), 5);
+  ASSERT_EQ(::send(server.fd, "ok", 2, 0), 2);
+  ASSERT_EQ(::recv(client.fd, buf, sizeof(buf), 0), 2);
+
+  // Both directions of the connection: data to the port, and the answers from it.
+  const std::string q = "/api/v1/tracer/packets?limit=1000&socket=" + cookie;
+  nlohmann::json items;
+  auto has = [&](const char* key) {
+    return std::any_of(items.begin(), items.end(), [&](const auto& p) { return p[key] == port; });
+  };
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = daemon_->get(q);
+        items = r.status == 200 ? r.json()["items"] : nlohmann::json::array();
+        return has("dport") && has("sport");
+      },
+      std::chrono::seconds(6), std::chrono::milliseconds(300)))
+      << items.dump();
+  for (const auto& p : items) {
+    EXPECT_EQ(p["protocol"], "tcp") << p.dump();
+    EXPECT_TRUE(p["sport"] == port || p["dport"] == port) << p.dump();
+    EXPECT_EQ(p["src"].get<std::string>().find(':'), std::string::npos) << "an IPv4 listener: " << p.dump();
+  }
+  EXPECT_EQ(daemon_->get("/api/v1/tracer/packets?socket=18446744073709551615").status, 400)
+      << "no such socket is the caller's mistake";
+}
+
+TEST_F(TracerPaths, DeliveredUdpEndsImplicitlyAndRecycledSkbsNeverMixPaths) {
+  topo_->exec("server",
+              "python3 -c \"import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); "
+              "s.bind((str(), 7300)); [s.recv(100) for _ in range(20)]\" >/dev/null 2>&1 &");
+  ASSERT_TRUE(eventually([&] { return topo_->exec("server", "ss -Hlun | grep -q :7300").status == 0; },
+                         std::chrono::seconds(5)));
+  // Loopback traffic in the background recycles skbs while the datagrams travel (200 paths:
+  // within the daemon's default store rate of 500/s).
+  topo_->exec("client", "ping -f -c 100 -q 127.0.0.1 >/dev/null 2>&1 & "
+                        "for i in $(seq 1 20); do echo d$i > /dev/udp/10.202.0.2/7300; done; wait");
+  // UDP copies linear datagrams to the reader without a traced copy and frees them untraced:
+  // the path ends at the local route decision (or the copy, when it is traced), flagged
+  // end_implicit by the kernel or by user space's idle sweep, not dropped.
+  auto d = wait_path("udp and dst port 7300", [](const nlohmann::json& j) {
+    return j["flags"].dump().find("end_implicit") != std::string::npos;
+  });
+  ASSERT_TRUE(d) << "no delivered UDP path; UDP paths to 7300: " << nlohmann::json(packets("udp and dst port 7300")).dump();
+  auto hooks = hook_names(*d);
+  EXPECT_TRUE(in_order(hooks, {"net_dev_queue", "netif_receive_skb"})) << join(hooks);
+  EXPECT_TRUE(hooks.back() == "fib_table_lookup" || hooks.back() == "skb_copy_datagram_iovec") << join(hooks);
+  EXPECT_EQ((*d)["dropped"], false);
+  // No stored path continues after its packet reached a socket, and every path keeps one
+  // direction of one flow: a recycled skb address starts a new path instead.
+  const std::set<std::string> entry = {"net_dev_queue", "netif_rx", "netif_receive_skb", "napi_gro_receive_entry"};
+  int checked = 0;
+  for (const auto& p : packets("", 1000)) {
+    auto det = detail(p["id"]);
+    bool at_socket = false;
+    for (const auto& h : hook_names(det)) {
+      if (at_socket) {
+        EXPECT_EQ(entry.count(h), 0u) << "path " << p["id"] << ": " << join(hook_names(det));
+      }
+      at_socket |= h == "skb_copy_datagram_iovec" || h == "tcp_rcv";
+    }
+    if (++checked >= 300) break;
+  }
+  EXPECT_GT(checked, 20);
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
-// PathRepo: batches, newest-first paging, socket-tuple matching in both directions, detail
-// only on get(), retention.
+// PathRepo: batches, newest-first paging, socket-tuple matching in both directions (wildcard,
+// IPv4-mapped and listening sockets included), detail only on get(), retention.
 #include <gtest/gtest.h>
 
 #include <vector>
@@ -53,7 +53,9 @@ TEST_F(PathRepoTest, InsertListGet) {
   EXPECT_TRUE((*all)[1].dropped);
   EXPECT_EQ((*all)[1].reason, "NETFILTER_DROP");
 
-  auto page = repo.recent(10, PathQuery{(*all)[0].id, {}, {}, {}, {}});
+  PathQuery older;
+  older.before_id = (*all)[0].id;
+  auto page = repo.recent(10, older);
   ASSERT_TRUE(page);
   EXPECT_EQ(page->size(), 2u);
 
@@ -80,6 +82,87 @@ TEST_F(PathRepoTest, TupleMatchesBothDirections) {
   ASSERT_EQ(got->size(), 2u);
   EXPECT_EQ((*got)[0].ts_ns, 2);
   EXPECT_EQ((*got)[1].ts_ns, 1);
+}
+
+// The ts_ns of what `q` selects, newest first.
+std::vector<std::int64_t> selected(PathRepo& repo, const PathQuery& q) {
+  auto got = repo.recent(100, q);
+  EXPECT_TRUE(got) << got.error().what;
+  std::vector<std::int64_t> ts;
+  if (got)
+    for (const auto& r : *got) ts.push_back(r.ts_ns);
+  return ts;
+}
+
+class SocketMatchTest : public PathRepoTest {
+ protected:
+  void SetUp() override {
+    PathRepoTest::SetUp();
+    auto v6 = [](PathRow r) {
+      r.family = 6;
+      return r;
+    };
+    auto udp = [](PathRow r) {
+      r.protocol = "udp";
+      r.l4_proto = 17;
+      return r;
+    };
+    ASSERT_TRUE(repo_.insert_batch(std::vector<PathRow>{
+        row(1, "10.0.0.1", 40000, "10.0.0.2", 7200),     // client -> listener port
+        row(2, "10.0.0.2", 7200, "10.0.0.1", 40000),     // the reply
+        row(3, "10.0.0.3", 40001, "10.0.0.9", 7200),     // another client, another local address
+        row(4, "10.0.0.2", 5000, "10.0.0.1", 80),        // other ports
+        udp(row(5, "10.0.0.1", 40000, "10.0.0.2", 7200)),  // same port, other protocol
+        v6(row(6, "fd00::1", 40002, "fd00::2", 7200)),     // same port over IPv6
+    }));
+  }
+  PathRepo repo_{*db_};
+};
+
+TEST_F(SocketMatchTest, WildcardListenerMatchesItsPortInBothDirections) {
+  PathQuery q;  // a TCP listener on 0.0.0.0:7200
+  q.addr_a = "0.0.0.0";
+  q.port_a = 7200;
+  q.family = 4;
+  q.l4_proto = 6;
+  EXPECT_EQ(selected(repo_, q), (std::vector<std::int64_t>{3, 2, 1}));
+  q.family.reset();  // [::]:7200 without IPV6_V6ONLY sees both families
+  q.addr_a = "::";
+  EXPECT_EQ(selected(repo_, q), (std::vector<std::int64_t>{6, 3, 2, 1}));
+  q.l4_proto.reset();  // a caller that knows only the tuple (protocol unknown): every protocol
+  EXPECT_EQ(selected(repo_, q), (std::vector<std::int64_t>{6, 5, 3, 2, 1}));
+}
+
+TEST_F(SocketMatchTest, ListenerOnOneAddressMatchesOnlyThatAddress) {
+  PathQuery q;
+  q.addr_a = "10.0.0.2";
+  q.port_a = 7200;
+  q.l4_proto = 6;
+  EXPECT_EQ(selected(repo_, q), (std::vector<std::int64_t>{2, 1}));
+}
+
+TEST_F(SocketMatchTest, Ipv4MappedAddressesMatchTheIpv4Packets) {
+  PathQuery q;  // a connected IPv6 socket talking to an IPv4 peer: its addresses are mapped
+  q.addr_a = "::ffff:10.0.0.2";
+  q.port_a = 7200;
+  q.addr_b = "::FFFF:10.0.0.1";  // any spelling of the address
+  q.port_b = 40000;
+  q.family = 4;
+  q.l4_proto = 6;
+  EXPECT_EQ(selected(repo_, q), (std::vector<std::int64_t>{2, 1}));
+  q.addr_a = "::ffff:0.0.0.0";  // mapped wildcard: the IPv4 wildcard
+  q.addr_b.reset();
+  q.port_b.reset();
+  EXPECT_EQ(selected(repo_, q), (std::vector<std::int64_t>{3, 2, 1}));
+}
+
+TEST_F(SocketMatchTest, Ipv6AddressesCompareAsAddresses) {
+  PathQuery q;
+  q.addr_a = "FD00:0::2";
+  q.port_a = 7200;
+  EXPECT_EQ(selected(repo_, q), (std::vector<std::int64_t>{6}));
+  q.addr_a = "not an address";  // kept as text: matches nothing stored
+  EXPECT_TRUE(selected(repo_, q).empty());
 }
 
 TEST_F(PathRepoTest, RetentionByCountAndAge) {

@@ -37,6 +37,17 @@ const REASONS = [
   ['IP_NOPROTO', 'ip_protocol_deliver_rcu+0x1b7', 'icmp'],
 ];
 
+// A connection to the mock nginx (10.0.0.1:443) goes through these server-side changes, as
+// the daemon's "sockets.state" frames report them (sock:inet_sock_set_state).
+const SERVER_LIFECYCLE = [
+  ['LISTEN', 'SYN_RECV'],
+  ['SYN_RECV', 'ESTABLISHED'],
+  ['ESTABLISHED', 'CLOSE_WAIT'],
+  ['CLOSE_WAIT', 'LAST_ACK'],
+  ['LAST_ACK', 'CLOSE'],
+];
+const STATE_LOG_MAX = 1000;
+
 // The same security headers the daemon sends, so CSP violations show up in development too.
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -71,6 +82,40 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
   let seq = 0;
 
   const pathClients = new Set();
+  const streamClients = new Set();
+  // The daemon's in-memory list of recent socket state changes, oldest first.
+  const stateLog = [];
+  let stateId = 0;
+  const emitStateChanges = (n) => {
+    const port = 40000 + ((n * 7919) % 20000);
+    const cookie = 2 ** 41 + n;
+    const t0 = BigInt(Date.now()) * 1_000_000n;
+    SERVER_LIFECYCLE.forEach(([from, to], i) => {
+      const ts = t0 + BigInt(i * 37_000);
+      const change = {
+        id: ++stateId,
+        time: new Date(Number(ts / 1_000_000n)).toISOString(),
+        ts_ns: Number(ts),
+        cookie,
+        cookie_hex: `0x${cookie.toString(16)}`,
+        netns: 4026531840,
+        family: 4,
+        proto: 'tcp',
+        old_state: from,
+        new_state: to,
+        local_addr: '10.0.0.1',
+        local_port: 443,
+        remote_addr: '10.0.0.2',
+        remote_port: port,
+        pid: i === 0 || i === 3 ? 1234 : 0,
+        comm: i === 0 || i === 3 ? 'nginx' : '',
+      };
+      stateLog.push(change);
+      if (stateLog.length > STATE_LOG_MAX) stateLog.shift();
+      const frame = JSON.stringify({ type: 'sockets.state', ts: change.time, data: change }, sortedKeys);
+      for (const ws of streamClients) ws.send(frame);
+    });
+  };
 
   const advance = () => {
     seq += 1;
@@ -99,6 +144,7 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
     // As the daemon's StreamHub::publish_path: the summary, to the clients whose filter matches.
     const frame = JSON.stringify({ type: 'tracer.path', ts: new Date().toISOString(), data: summaryOf(p) }, sortedKeys);
     for (const c of pathClients) if (c.match && c.match(p)) c.ws.send(frame);
+    if (seq % 3 === 0) emitStateChanges(seq / 3);
   };
   const ticker = setInterval(advance, 1000);
 
@@ -158,6 +204,14 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
         jitterSockets(sockets, seq * 7919 + 1);
         const items = proto ? sockets.filter((s) => s.proto === proto) : sockets;
         return sendJson(res, 200, { items, total: items.length });
+      }
+      case '/api/v1/sockets/events': {
+        const raw = url.searchParams.get('limit') ?? '100';
+        const limit = Number(raw);
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+          return sendError(res, 400, 'bad_request', `query parameter 'limit' must be a whole number from 1 to 1000`);
+        }
+        return sendJson(res, 200, { items: stateLog.slice(-limit).reverse() });
       }
       case '/api/v1/tracer/packets': {
         const raw = url.searchParams.get('limit') ?? '50';
@@ -242,9 +296,11 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
       const t = setInterval(send, 1000);
       const client = { ws, match: null }; // null: not subscribed to tracer.path (as the daemon)
       pathClients.add(client);
+      streamClients.add(ws); // "sockets.state" frames go to every client
       const bye = () => {
         clearInterval(t);
         pathClients.delete(client);
+        streamClients.delete(ws);
       };
       ws.on('close', bye);
       ws.on('error', bye);

@@ -168,3 +168,143 @@ export function socketFilterExpr(
   if (ports && s.remote_port > 0) terms.push(`port ${s.remote_port}`);
   return terms.join(' and ');
 }
+
+// ---- Socket state changes ("sockets.state" frames, GET /api/v1/sockets/events) ----
+
+/** One state change of a TCP (or SCTP/MPTCP/DCCP) socket, as the daemon reports it. */
+export interface SocketStateChange {
+  id: number;
+  time: string;
+  ts_ns?: number;
+  cookie: number;
+  cookie_hex?: string;
+  netns: number;
+  family: number;
+  proto: string;
+  old_state: string;
+  new_state: string;
+  local_addr: string;
+  local_port: number;
+  remote_addr: string;
+  remote_port: number;
+  pid: number;
+  comm: string;
+}
+
+/** How many recent changes the socket panel shows. */
+export const RECENT_STATE_CHANGES = 50;
+
+/** The frame's data as a state change, or null when it does not have the fields the UI needs. */
+export function asStateChange(x: unknown): SocketStateChange | null {
+  if (typeof x !== 'object' || x === null) return null;
+  const c = x as Record<string, unknown>;
+  const str = (k: string) => typeof c[k] === 'string';
+  const num = (k: string) => typeof c[k] === 'number' && Number.isFinite(c[k]);
+  const ok =
+    num('id') &&
+    str('time') &&
+    str('proto') &&
+    str('old_state') &&
+    str('new_state') &&
+    str('local_addr') &&
+    num('local_port') &&
+    str('remote_addr') &&
+    num('remote_port');
+  if (!ok) return null;
+  return {
+    cookie: 0,
+    netns: 0,
+    family: String(c.local_addr).includes(':') ? 6 : 4,
+    pid: 0,
+    comm: '',
+    ...(c as object),
+  } as SocketStateChange;
+}
+
+/**
+ * `incoming` merged into `list`: newest (highest id) first, each id once, at most `max`. Frames
+ * and the initial REST answer overlap, and either may arrive first.
+ */
+export function mergeStateChanges(
+  list: readonly SocketStateChange[],
+  incoming: readonly SocketStateChange[],
+  max = RECENT_STATE_CHANGES,
+): SocketStateChange[] {
+  const byId = new Map<number, SocketStateChange>();
+  for (const c of list) byId.set(c.id, c);
+  for (const c of incoming) byId.set(c.id, c);
+  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, Math.max(0, max));
+}
+
+/** Local time with microseconds (from ts_ns when present), e.g. "12:01:02.345678". */
+export function stateChangeClock(c: Pick<SocketStateChange, 'time' | 'ts_ns'>): string {
+  if (typeof c.ts_ns !== 'number' || !Number.isFinite(c.ts_ns) || c.ts_ns <= 0) {
+    const t = new Date(c.time);
+    if (Number.isNaN(t.getTime())) return c.time;
+    c = { time: c.time, ts_ns: t.getTime() * 1e6 };
+  }
+  const us = Math.floor(c.ts_ns! / 1000);
+  const t = new Date(Math.floor(us / 1000));
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${p(t.getHours())}:${p(t.getMinutes())}:${p(t.getSeconds())}.${p(us % 1_000_000, 6)}`;
+}
+
+/** "SYN_SENT → ESTABLISHED". */
+export function stateChangeLabel(c: Pick<SocketStateChange, 'old_state' | 'new_state'>): string {
+  return `${c.old_state} → ${c.new_state}`;
+}
+
+/** "comm/pid", or "" without a process. */
+export function stateChangeProcess(c: Pick<SocketStateChange, 'pid' | 'comm'>): string {
+  return c.pid > 0 ? `${c.comm || '?'}/${c.pid}` : '';
+}
+
+type TimerApi = {
+  setTimeout: (fn: () => void, ms: number) => unknown;
+  clearTimeout: (t: unknown) => void;
+  now: () => number;
+};
+
+const realTimers: TimerApi = {
+  setTimeout: (f, ms) => globalThis.setTimeout(f, ms),
+  clearTimeout: (t) => globalThis.clearTimeout(t as ReturnType<typeof setTimeout>),
+  now: () => Date.now(),
+};
+
+/**
+ * Coalesces "refresh soon" requests: the first request of a quiet period schedules one call
+ * `delayMs` later, and requests until then join it. A burst of state changes (a connection
+ * opening and closing) becomes one socket-table reload. Calls are at least `minGapMs` apart:
+ * a reload that itself opens a connection to the daemon causes state changes too, and this
+ * keeps that loop slow.
+ */
+export class RefreshScheduler {
+  private timer: unknown = null;
+  private last = -Infinity;
+
+  constructor(
+    private readonly fn: () => void,
+    private readonly delayMs: number,
+    private readonly minGapMs = 1000,
+    private readonly timers: TimerApi = realTimers,
+  ) {}
+
+  request(): void {
+    if (this.timer !== null) return;
+    const wait = Math.max(this.delayMs, this.last + this.minGapMs - this.timers.now());
+    this.timer = this.timers.setTimeout(() => {
+      this.timer = null;
+      this.last = this.timers.now();
+      this.fn();
+    }, wait);
+  }
+
+  get pending(): boolean {
+    return this.timer !== null;
+  }
+
+  cancel(): void {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,27 +1,39 @@
 // Live socket table: every TCP/UDP/raw socket with its queues and TCP internals,
-// refreshed every 2 s, virtualised, sortable and filterable. Clicking a socket
-// selects it (the packets panel then shows that socket's packets).
-import { useMemo, useState } from 'preact/hooks';
+// refreshed every 2 s (and soon after a socket changes state), virtualised, sortable and
+// filterable. Clicking a socket selects it (the packets panel then shows that socket's
+// packets). Below it, the latest socket state changes as the stream reports them.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { describeError, isUnauthorized } from '../../api/client';
 import type { SocketItem, SocketTcpInfo } from '../../api/types';
 import { ErrorNote } from '../../components/ErrorNote';
 import { Panel } from '../../components/Panel';
 import { DEFAULT_ROW_HEIGHT, VirtualTable, type Column } from '../../components/VirtualTable';
 import { formatBitRate, formatCount } from '../../lib/format';
 import {
+  asStateChange,
   formatEndpoint,
   formatRtt,
+  mergeStateChanges,
   ownersLabel,
+  RECENT_STATE_CHANGES,
+  RefreshScheduler,
   socketMatches,
   socketSearchText,
   socketCookie,
   socketSortValue,
+  stateChangeClock,
+  stateChangeLabel,
+  stateChangeProcess,
+  type SocketStateChange,
 } from '../../lib/sockets';
 import { filterTerms, nextSort, sortRows, type SortState } from '../../lib/table';
 import { fitHeight } from '../../lib/virtual';
-import { useApi } from '../../state/contexts';
+import { useApi, useStreamBus } from '../../state/contexts';
 import { usePoll } from '../../state/usePoll';
 
 export const SOCKETS_REFRESH_MS = 2000;
+/** The table reloads this long after a state change (a burst of changes: one reload). */
+export const STATE_CHANGE_REFRESH_MS = 300;
 const TABLE_HEIGHT = 420;
 const PROTOS = ['tcp', 'udp', 'raw'];
 
@@ -174,6 +186,90 @@ const COLUMNS: Column<Row>[] = [
 
 const MIN_WIDTH = 1020;
 
+function StateChanges({ items, error }: { items: SocketStateChange[]; error: string | null }) {
+  return (
+    <section aria-label="Recent socket state changes" data-testid="sockets-changes">
+      <h3 class="subhead" style={{ marginTop: '14px' }}>
+        Recent state changes <span class="small">last {RECENT_STATE_CHANGES}, live</span>
+      </h3>
+      {error && <p class="muted small">State changes unavailable: {error}</p>}
+      {items.length === 0 ? (
+        !error && <p class="empty">No socket has changed state since this page opened.</p>
+      ) : (
+        <div class="table-wrap" style={{ maxHeight: '260px', overflowY: 'auto' }}>
+          <table class="table" data-testid="sockets-changes-table">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Proto</th>
+                <th scope="col">Local</th>
+                <th scope="col">Peer</th>
+                <th scope="col">Change</th>
+                <th scope="col">Process</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((c) => (
+                <tr key={c.id} data-testid="sockets-change">
+                  <td class="mono nowrap" title={c.time}>
+                    {stateChangeClock(c)}
+                  </td>
+                  <td class="mono">{`${c.proto}${c.family === 6 ? '6' : ''}`}</td>
+                  <td class="mono">{formatEndpoint(c.local_addr, c.local_port, c.family)}</td>
+                  <td class="mono">{formatEndpoint(c.remote_addr, c.remote_port, c.family)}</td>
+                  <td class="mono nowrap" title={`netns ${c.netns} · cookie ${socketCookie(c)}`}>
+                    <span class={`st st--${STATE_TONE[c.old_state] ?? 'muted'}`}>{c.old_state}</span>
+                    {' → '}
+                    <span class={`st st--${STATE_TONE[c.new_state] ?? 'muted'}`}>{c.new_state}</span>
+                  </td>
+                  <td class="mono" title={stateChangeLabel(c)}>
+                    {stateChangeProcess(c) || dash()}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/**
+ * The latest state changes: the daemon's recent list once, then every "sockets.state" frame.
+ * `onChange` runs for each frame (the table reloads soon after).
+ */
+function useStateChanges(onChange: () => void): { items: SocketStateChange[]; error: string | null } {
+  const api = useApi();
+  const bus = useStreamBus();
+  const [items, setItems] = useState<SocketStateChange[]>([]);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let alive = true;
+    api
+      .get<{ items?: unknown[] }>(`/api/v1/sockets/events?limit=${RECENT_STATE_CHANGES}`)
+      .then((r) => {
+        const got = (Array.isArray(r.items) ? r.items : []).map(asStateChange).filter((c) => c !== null);
+        if (alive) setItems((cur) => mergeStateChanges(cur, got));
+      })
+      .catch((e: unknown) => {
+        if (alive && !isUnauthorized(e)) setError(describeError(e));
+      });
+    const off = bus.on('sockets.state', (m) => {
+      const c = asStateChange(m.data);
+      if (!c) return;
+      setItems((cur) => mergeStateChanges(cur, [c]));
+      onChange();
+    });
+    return () => {
+      alive = false;
+      off();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, bus]);
+  return { items, error };
+}
+
 interface Props {
   selected: string | null;
   onSelect: (s: SocketItem) => void;
@@ -185,7 +281,12 @@ export function SocketsPanel({ selected, onSelect }: Props) {
   const [state, setState] = useState('');
   const [query, setQuery] = useState('');
   const [sort, setSort] = useState<SortState | null>(null);
-  const poll = usePoll(() => api.sockets(proto || undefined), SOCKETS_REFRESH_MS, [api, proto]);
+  // Bumped shortly after a state change: usePoll reloads at once when its deps change.
+  const [reload, setReload] = useState(0);
+  const scheduler = useMemo(() => new RefreshScheduler(() => setReload((n) => n + 1), STATE_CHANGE_REFRESH_MS), []);
+  useEffect(() => () => scheduler.cancel(), [scheduler]);
+  const changes = useStateChanges(() => scheduler.request());
+  const poll = usePoll(() => api.sockets(proto || undefined), SOCKETS_REFRESH_MS, [api, proto, reload]);
 
   const items = poll.data && Array.isArray(poll.data.items) ? poll.data.items : null;
 
@@ -283,6 +384,7 @@ export function SocketsPanel({ selected, onSelect }: Props) {
       ) : (
         !poll.error && <p class="empty">Loading…</p>
       )}
+      <StateChanges items={changes.items} error={changes.error} />
     </Panel>
   );
 }
