@@ -19,6 +19,7 @@ char LICENSE[] SEC("license") = "GPL";
 /* Set by user space before load. */
 const volatile __u32 cfg_drop_sample = 1;     /* report 1 in N drops (counters stay exact) */
 const volatile __u32 cfg_emit_tc_events = 0;  /* also report packets seen by the TC hook */
+const volatile __u32 cfg_drop_records = 1;    /* emit a drop record per kfree_skb (counters regardless) */
 const volatile __u32 cfg_netns_filter = 0;    /* drop and socket-state records: only this netns
                                                  inode (0 = all) */
 const volatile __u32 cfg_track_paths = 1;     /* follow packets and emit path records */
@@ -44,6 +45,7 @@ struct {
 struct {
   __uint(type, BPF_MAP_TYPE_LRU_HASH);
   __uint(max_entries, 16384);
+  __uint(map_flags, BPF_F_NO_COMMON_LRU); /* per-CPU LRU lists: no global lock per packet */
   __type(key, __u64);
   __type(value, struct ps_path_event);
 } tracer_inflight SEC(".maps");
@@ -192,9 +194,27 @@ static __always_inline const struct ps_filter *filter__get(void) {
 }
 
 /* Adds a hop to a packet already being followed. */
+/* The prefilter rejected this very packet on this CPU (see tracer_rejected). Entry hooks also
+ * require it to be recent; hooks inside a packet's life skip the clock read (a stale memo
+ * is cleared when its address is accepted as a new packet or ends). */
+static __always_inline bool memo__same(struct ps_rejected *rej, struct sk_buff *skb) {
+  return rej && rej->skb == (__u64)skb && rej->head == (__u64)skb->head;
+}
+
+static __always_inline bool memo__rejected(struct ps_rejected *rej, struct sk_buff *skb) {
+  return memo__same(rej, skb) && bpf_ktime_get_ns() - rej->ts_ns < PS_REJECT_MEMO_NS;
+}
+
+static __always_inline struct ps_rejected *memo__get(void) {
+  __u32 zero = 0;
+  return bpf_map_lookup_elem(&tracer_rejected, &zero);
+}
+
 static __always_inline void path__step(struct sk_buff *skb, __u16 hook, __u16 aux) {
   if (!cfg_track_paths)
     return;
+  if (memo__same(memo__get(), skb))
+    return; /* cheaper than a miss in the in-flight table */
   __u64 key = (__u64)skb;
   struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
   if (p)
@@ -270,6 +290,12 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
     return;
   __u64 key = (__u64)skb;
   const struct ps_filter *f = filter__get();
+  struct ps_rejected *rej = NULL;
+  if (f && f->enabled) {
+    rej = memo__get();
+    if (memo__rejected(rej, skb))
+      return; /* rejected at an earlier entry hook: never in the in-flight table */
+  }
   struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
   if (p) {
     if (!path__superseded(p, skb, hook)) {
@@ -280,14 +306,7 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
     path__finish(p, key, false, f);
   }
   __u32 zero = 0;
-  struct ps_rejected *rej = NULL;
-  __u64 head = 0;
-  if (f && f->enabled) {
-    rej = bpf_map_lookup_elem(&tracer_rejected, &zero);
-    head = (__u64)BPF_CORE_READ(skb, head);
-    if (rej && rej->skb == key && rej->head == head && bpf_ktime_get_ns() - rej->ts_ns < PS_REJECT_MEMO_NS)
-      return;
-  }
+  __u64 head = (__u64)skb->head;
   struct ps_path_event *s = bpf_map_lookup_elem(&tracer_scratch, &zero);
   if (!s)
     return;
@@ -303,6 +322,8 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
       }
       return;
     }
+    if (rej && rej->skb == key)
+      rej->skb = 0; /* a new packet at a recycled address: the memo is stale */
   }
   s->skb = key;
   if (tx) {
@@ -321,6 +342,11 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
 static __always_inline void path__leave(struct sk_buff *skb, __u16 hook, void *location, __u32 reason) {
   if (!cfg_track_paths)
     return;
+  struct ps_rejected *rej = memo__get();
+  if (memo__same(rej, skb)) {
+    rej->skb = 0; /* it ends here: its address may come back as a new packet */
+    return;
+  }
   __u64 key = (__u64)skb;
   struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
   if (!p)
@@ -505,6 +531,8 @@ int BPF_PROG(tracer_kfree_skb, struct sk_buff *skb, void *location, enum skb_dro
   if (cfg_netns_filter && netns != cfg_netns_filter)
     return 0;
   counter__add(PS_TC_DROP, 1);
+  if (!cfg_drop_records)
+    return 0;
   if (!sample__take(0, cfg_drop_sample)) {
     counter__add(PS_TC_SAMPLED_OUT, 1);
     return 0;

@@ -72,6 +72,7 @@ int run_trace(const TraceOptions& o) {
   std::atomic<bool> done{false};
   tracer::TracerOptions topts;
   topts.track_paths = true;
+  topts.drop_records = false;  // paths carry their drops; separate drop records would be unread
   tracer::Tracer tr(topts, {}, [&](tracer::PathRecord&& r) {
     if (done.load() || (!filter->empty() && !filter->matches(tracer::filter_input(r)))) return;
     uint64_t n = matched.fetch_add(1) + 1;

@@ -254,11 +254,14 @@ int serve(const LoadedConfig& lc) {
     tracer::TracerOptions topts;
     topts.drop_sample = cfg.tracer_drop_sample;
     topts.track_paths = cfg.tracer_paths;
+    if (path_filter->empty()) topts.path_admit = [&sinks] { return sinks.admit(clock::monotonic_ns()); };
     tracer = std::make_unique<tracer::Tracer>(
         topts, [&sinks](tracer::DropRecord&& r) { sinks.on_drop(std::move(r)); },
         [&sinks, &path_filter](tracer::PathRecord&& r) {
-          // The kernel applied the prefilter; the full expression is checked here.
-          if (path_filter->empty() || path_filter->matches(tracer::filter_input(r))) sinks.on_path(std::move(r));
+          // The kernel applied the prefilter; the full expression is checked here. Without an
+          // expression the rate limit was applied before decoding (path_admit).
+          if (path_filter->empty()) sinks.on_path(std::move(r), true);
+          else if (path_filter->matches(tracer::filter_input(r))) sinks.on_path(std::move(r));
         },
         [&sock_states, &hub](tracer::SocketStateChange&& c) {
           if (hub.subscribers() == 0) {

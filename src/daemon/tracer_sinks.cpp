@@ -88,11 +88,14 @@ TracerSinks::TracerSinks(const Config& cfg, store::Database drops_db, store::Dat
 
 void TracerSinks::on_drop(tracer::DropRecord&& r) { drops_.push(to_row(r)); }
 
-void TracerSinks::on_path(tracer::PathRecord&& r) {
-  if (!limiter_.take(clock::monotonic_ns())) {
-    paths_limited_.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
+bool TracerSinks::admit(int64_t now_ns) {
+  if (limiter_.take(now_ns)) return true;
+  paths_limited_.fetch_add(1, std::memory_order_relaxed);
+  return false;
+}
+
+void TracerSinks::on_path(tracer::PathRecord&& r, bool admitted) {
+  if (!admitted && !admit(clock::monotonic_ns())) return;
   r.id = next_id_.fetch_add(1) + 1;
   auto summary = tracer::path_summary_json(r);
   if (paths_.push(to_row(r)) && hub_.path_subscribers() > 0) hub_.publish_path(summary, tracer::filter_input(r));

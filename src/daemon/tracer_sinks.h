@@ -36,7 +36,10 @@ class TracerSinks {
   TracerSinks(const Config& cfg, store::Database drops_db, store::Database paths_db, api::StreamHub& hub,
               int64_t last_path_id);
   void on_drop(tracer::DropRecord&& r);
-  void on_path(tracer::PathRecord&& r);
+  // A path passes the store/stream rate limit (counted when it does not).
+  bool admit(int64_t now_ns);
+  // `admitted`: admit() already said yes for this record.
+  void on_path(tracer::PathRecord&& r, bool admitted = false);
   void stop() noexcept;
   uint64_t paths_not_stored() const noexcept { return paths_limited_ + paths_.shed(); }
 

@@ -45,6 +45,7 @@ struct Tracer::Impl final : Namer {
   static int on_path(void* ctx, void* data, size_t size) {
     auto* self = static_cast<Impl*>(ctx);
     if (size < sizeof(ps_path_event) || !self->path_sink) return 0;
+    if (self->opts.path_admit && !self->opts.path_admit()) return 0;
     int64_t offset = clock::realtime_ns() - clock::monotonic_ns();
     self->path_sink(decode_path(*static_cast<const ps_path_event*>(data), offset, *self));
     return 0;
@@ -89,6 +90,7 @@ struct Tracer::Impl final : Namer {
       // traced copy (UDP copies linear skbs directly) and freed untraced.
       const bool delivered = ev.flags & (1u << 18);
       ev.flags = (ev.flags & 0xffffu) | (delivered ? PS_PATH_END_IMPLICIT : PS_PATH_EXPIRED);
+      if (opts.path_admit && !opts.path_admit()) continue;
       int64_t offset = clock::realtime_ns() - clock::monotonic_ns();
       path_sink(decode_path(ev, offset, *this));
     }
@@ -167,6 +169,7 @@ Result<void> Tracer::start() {
   (*skel)->rodata->cfg_netns_filter = im.opts.netns_filter;
   (*skel)->rodata->cfg_emit_tc_events = im.opts.emit_tc_events ? 1 : 0;
   (*skel)->rodata->cfg_track_paths = im.opts.track_paths ? 1 : 0;
+  (*skel)->rodata->cfg_drop_records = im.opts.drop_records ? 1 : 0;
   if (int err = bpf_map__set_max_entries((*skel)->maps.tracer_inflight, im.opts.inflight_max); err)
     return sys_error(err, "size the in-flight packet table");
   // The TC classifier is attached per interface by whoever needs it, not by the skeleton.

@@ -22,6 +22,10 @@ struct TracerOptions {
   uint32_t netns_filter = 0;      // drops and socket state changes: this netns inode, 0 = all
   bool emit_tc_events = false;
   bool track_paths = true;        // follow every packet (subject to the filter) and emit paths
+  bool drop_records = true;       // a record per dropped packet (besides paths); counters regardless
+  // Asked before a path record is decoded; false skips it (e.g. a rate limit, so that records
+  // that would be thrown away cost no decoding). Empty: every record is decoded.
+  std::function<bool()> path_admit;
   uint32_t inflight_max = 16384;  // packets followed at once (LRU beyond that)
 };
 
