@@ -1,7 +1,7 @@
 /* Tracer kernel programs, on tracepoints only (tp_btf; kprobes and fentry are not assumed):
  *  - counters per hook and a drop record for every kfree_skb (reason, call site, headers);
  *  - per-packet paths: each skb is followed by address from its first hook to consume_skb or
- *    kfree_skb, and emitted once, with every hop, when it ends (path.bpf.h);
+ *    kfree_skb, and emitted once, with every hop, when it ends (path_track.bpf.h);
  *  - a record for every socket state change (sock:inet_sock_set_state);
  *  - a TC classifier that parses frames directly (also what the BPF_PROG_TEST_RUN tests use). */
 #include "vmlinux.h"
@@ -12,7 +12,6 @@
 
 #include "ps/tracer_abi.h"
 #include "parse.bpf.h"
-#include "path.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -37,66 +36,12 @@ struct {
 } tracer_events SEC(".maps");
 
 struct {
-  __uint(type, BPF_MAP_TYPE_RINGBUF);
-  __uint(max_entries, 16 * 1024 * 1024);
-} tracer_paths_rb SEC(".maps");
-
-/* Packets in flight, by skb address. LRU: a packet whose end we never see ages out. */
-struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
-  __uint(max_entries, 16384);
-  __uint(map_flags, BPF_F_NO_COMMON_LRU); /* per-CPU LRU lists: no global lock per packet */
-  __type(key, __u64);
-  __type(value, struct ps_path_event);
-} tracer_inflight SEC(".maps");
-
-/* The prefilter; user space may replace it at any time. */
-struct {
-  __uint(type, BPF_MAP_TYPE_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, struct ps_filter);
-} tracer_filter SEC(".maps");
-
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, struct ps_path_event);
-} tracer_scratch SEC(".maps");
-
-/* skb most recently received on this CPU: fib_table_lookup carries no skb, but on receive it
- * runs synchronously inside that skb's processing. */
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, __u64);
-} tracer_cur_rx SEC(".maps");
-
-struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 2); /* 0: drop sampling, 1: path sampling */
   __type(key, __u32);
   __type(value, __u64);
 } tracer_sample_seq SEC(".maps");
 
-/* The packet the prefilter last rejected on this CPU. A packet meets several entry hooks in one
- * call chain (veth: net_dev_queue, netif_rx, then netif_receive_skb from this CPU's backlog);
- * this spares it a parse at each. Identity is address + data buffer within 2 ms, so a recycled
- * skb is not mistaken for it (at worst a packet is parsed twice). */
-struct ps_rejected {
-  __u64 skb;
-  __u64 head;
-  __u64 ts_ns;
-};
-struct {
-  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-  __uint(max_entries, 1);
-  __type(key, __u32);
-  __type(value, struct ps_rejected);
-} tracer_rejected SEC(".maps");
-#define PS_REJECT_MEMO_NS (2ULL * 1000 * 1000)
 
 static __always_inline void counter__add(__u32 idx, __u64 n) {
   __u64 *v = bpf_map_lookup_elem(&tracer_counters, &idx);
@@ -164,201 +109,7 @@ static __always_inline void skb__capture(struct sk_buff *skb, __u8 *data, __u32 
 
 /* ---- path tracking ------------------------------------------------------------------------ */
 
-static __always_inline void path__hop(struct ps_path_event *p, struct sk_buff *skb, __u16 hook,
-                                      __u16 aux, const struct ps_filter *f) {
-  __u32 n = p->nhops;
-  __u32 idx = n;
-  if (idx >= PS_MAX_HOPS) { /* keep the newest hops: the end matters most */
-    p->flags |= PS_PATH_HOPS_OVERFLOW;
-    idx = PS_MAX_HOPS - 1;
-  }
-  struct ps_hop *h = &p->hops[idx];
-  h->ts_ns = bpf_ktime_get_ns();
-  h->ifindex = skb__ifindex(skb);
-  h->netns = skb__netns(skb);
-  h->hook = hook;
-  h->aux = aux;
-  h->cpu = bpf_get_smp_processor_id();
-  p->nhops = n + 1;
-  if (f) {
-    if (f->ifindex && h->ifindex == f->ifindex)
-      p->flags |= PS_PATH_SEEN_DEV;
-    if (f->netns && h->netns == f->netns)
-      p->flags |= PS_PATH_SEEN_NETNS;
-  }
-}
-
-static __always_inline const struct ps_filter *filter__get(void) {
-  __u32 zero = 0;
-  return bpf_map_lookup_elem(&tracer_filter, &zero);
-}
-
-/* Adds a hop to a packet already being followed. */
-/* The prefilter rejected this very packet on this CPU (see tracer_rejected). Entry hooks also
- * require it to be recent; hooks inside a packet's life skip the clock read (a stale memo
- * is cleared when its address is accepted as a new packet or ends). */
-static __always_inline bool memo__same(struct ps_rejected *rej, struct sk_buff *skb) {
-  return rej && rej->skb == (__u64)skb && rej->head == (__u64)skb->head;
-}
-
-static __always_inline bool memo__rejected(struct ps_rejected *rej, struct sk_buff *skb) {
-  return memo__same(rej, skb) && bpf_ktime_get_ns() - rej->ts_ns < PS_REJECT_MEMO_NS;
-}
-
-static __always_inline struct ps_rejected *memo__get(void) {
-  __u32 zero = 0;
-  return bpf_map_lookup_elem(&tracer_rejected, &zero);
-}
-
-static __always_inline void path__step(struct sk_buff *skb, __u16 hook, __u16 aux) {
-  if (!cfg_track_paths)
-    return;
-  if (memo__same(memo__get(), skb))
-    return; /* cheaper than a miss in the in-flight table */
-  __u64 key = (__u64)skb;
-  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
-  if (p)
-    path__hop(p, skb, hook, aux, filter__get());
-}
-
-/* Emits a finished path (if the prefilter's path terms hold) and forgets the skb. */
-static __always_inline void path__finish(struct ps_path_event *p, __u64 key, bool dropped,
-                                         const struct ps_filter *f) {
-  bool keep = true;
-  if (f && f->enabled) {
-    if (f->drop_only && !dropped)
-      keep = false;
-    if (f->ifindex && !(p->flags & PS_PATH_SEEN_DEV))
-      keep = false;
-    if (f->netns && !(p->flags & PS_PATH_SEEN_NETNS))
-      keep = false;
-  }
-  if (keep) {
-    p->flags &= ~PS_PATH_INTERNAL_MASK;
-    if (bpf_ringbuf_output(&tracer_paths_rb, p, sizeof(*p), rb__flags(&tracer_paths_rb)))
-      counter__add(PS_TC_PATH_LOST, 1);
-    else
-      counter__add(PS_TC_PATHS, 1);
-  }
-  bpf_map_delete_elem(&tracer_inflight, &key);
-}
-
-static __always_inline bool hook__rx_side(__u16 h) {
-  return h == PS_HOOK_GRO_RECEIVE || h == PS_HOOK_NETIF_RX || h == PS_HOOK_NETIF_RECEIVE ||
-         h == PS_HOOK_FIB_LOOKUP || h == PS_HOOK_FIB6_LOOKUP;
-}
-
-/* True when an in-flight entry cannot continue at this entry hook: the skb it described was
- * freed without a tracepoint (UDP and TCP free delivered data untraced, via deferred frees) and
- * its address now holds a new packet. Legitimate continuations are transmit -> receive (veth,
- * loopback), GRO/netif_rx -> netif_receive_skb, and receive -> transmit on another device
- * within a few ms (forwarding, bridging). Packets routed to a local address never continue. */
-static __always_inline bool path__superseded(const struct ps_path_event *p, struct sk_buff *skb, __u16 entry) {
-  __u32 n = p->nhops;
-  asm volatile("" : "+r"(n)); /* keep the bound check next to the access for the verifier */
-  const struct ps_hop *last = NULL;
-  if (n >= 1 && n <= PS_MAX_HOPS)
-    last = &p->hops[n - 1];
-  else if (n > PS_MAX_HOPS)
-    last = &p->hops[PS_MAX_HOPS - 1];
-  if (!last)
-    return true;
-  __u64 now = bpf_ktime_get_ns();
-  if ((p->flags & PS_PATH_LOCAL) || now - p->hops[0].ts_ns > PS_PATH_MAX_AGE_NS)
-    return true;
-  __u16 h = last->hook;
-  if (h == PS_HOOK_TCP_RCV || h == PS_HOOK_COPY_TO_USER || h == PS_HOOK_UDP_QUEUE_FAIL ||
-      h == PS_HOOK_SOCK_RCVQ_FULL)
-    return true;
-  if (entry == PS_HOOK_NET_DEV_QUEUE) {
-    if (!hook__rx_side(h))
-      return false; /* stacked devices: transmit again on the lower device */
-    return now - last->ts_ns > PS_PATH_FORWARD_NS ||
-           (last->ifindex == skb__ifindex(skb) && last->netns == skb__netns(skb));
-  }
-  /* A receive entry hook after a receive-side hop is a new packet, except the backlog and GRO
-   * hand-offs to netif_receive_skb. */
-  if (hook__rx_side(h))
-    return !(entry == PS_HOOK_NETIF_RECEIVE && (h == PS_HOOK_NETIF_RX || h == PS_HOOK_GRO_RECEIVE));
-  return false;
-}
-
-/* First sight of a packet: parse, prefilter, sample, start following. `tx` marks locally
- * generated packets (first seen on the transmit side). */
-static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx) {
-  if (!cfg_track_paths)
-    return;
-  __u64 key = (__u64)skb;
-  const struct ps_filter *f = filter__get();
-  struct ps_rejected *rej = NULL;
-  if (f && f->enabled) {
-    rej = memo__get();
-    if (memo__rejected(rej, skb))
-      return; /* rejected at an earlier entry hook: never in the in-flight table */
-  }
-  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
-  if (p) {
-    if (!path__superseded(p, skb, hook)) {
-      path__hop(p, skb, hook, 0, f);
-      return;
-    }
-    p->flags |= PS_PATH_END_UNSEEN;
-    path__finish(p, key, false, f);
-  }
-  __u32 zero = 0;
-  __u64 head = (__u64)skb->head;
-  struct ps_path_event *s = bpf_map_lookup_elem(&tracer_scratch, &zero);
-  if (!s)
-    return;
-  __builtin_memset(s, 0, offsetof(struct ps_path_event, hops));
-  s->meta.pkt_len = BPF_CORE_READ(skb, len);
-  skb__capture(skb, s->data, &s->caplen, &s->meta);
-  if (f && f->enabled) {
-    if (!filter__headers(f, &s->meta) || !sample__take(1, f->sample)) {
-      if (rej) {
-        rej->skb = key;
-        rej->head = head;
-        rej->ts_ns = bpf_ktime_get_ns();
-      }
-      return;
-    }
-    if (rej && rej->skb == key)
-      rej->skb = 0; /* a new packet at a recycled address: the memo is stale */
-  }
-  s->skb = key;
-  if (tx) {
-    s->flags |= PS_PATH_TX_ORIGIN;
-    if (BPF_CORE_READ(skb, sk)) {
-      s->tgid = bpf_get_current_pid_tgid() >> 32;
-      bpf_get_current_comm(s->comm, sizeof(s->comm));
-    }
-  }
-  s->nhops = 0;
-  path__hop(s, skb, hook, 0, f);
-  bpf_map_update_elem(&tracer_inflight, &key, s, BPF_ANY);
-}
-
-/* End of life: emit the record (if the prefilter's path terms hold) and forget the skb. */
-static __always_inline void path__leave(struct sk_buff *skb, __u16 hook, void *location, __u32 reason) {
-  if (!cfg_track_paths)
-    return;
-  struct ps_rejected *rej = memo__get();
-  if (memo__same(rej, skb)) {
-    rej->skb = 0; /* it ends here: its address may come back as a new packet */
-    return;
-  }
-  __u64 key = (__u64)skb;
-  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
-  if (!p)
-    return;
-  const struct ps_filter *f = filter__get();
-  path__hop(p, skb, hook, (__u16)reason, f);
-  p->location = (__u64)location;
-  p->reason = reason;
-  if (hook == PS_HOOK_KFREE)
-    p->flags |= PS_PATH_DROPPED;
-  path__finish(p, key, hook == PS_HOOK_KFREE, f);
-}
+#include "path_track.bpf.h"
 
 /* ---- receive ------------------------------------------------------------------------------ */
 
@@ -383,26 +134,6 @@ int BPF_PROG(tracer_netif_receive_skb, struct sk_buff *skb) {
     *cur = (__u64)skb;
   path__enter(skb, PS_HOOK_NETIF_RECEIVE, false);
   return 0;
-}
-
-/* Route lookups carry no skb; on receive they run synchronously inside the processing of the
- * skb netif_receive_skb saw last on this CPU. Only while that skb is still at its receive hop:
- * later lookups belong to other work. */
-static __always_inline void path__route_hop(__u16 hook, __u16 aux, bool local) {
-  __u32 zero = 0;
-  __u64 *cur = bpf_map_lookup_elem(&tracer_cur_rx, &zero);
-  if (!cur || !*cur || !cfg_track_paths)
-    return;
-  __u64 key = *cur;
-  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
-  if (!p)
-    return;
-  __u32 last = p->nhops ? p->nhops - 1 : 0;
-  if (last >= PS_MAX_HOPS || p->hops[last].hook != PS_HOOK_NETIF_RECEIVE)
-    return;
-  path__hop(p, (struct sk_buff *)key, hook, aux, filter__get());
-  if (local)
-    p->flags |= PS_PATH_LOCAL;
 }
 
 SEC("tp_btf/fib_table_lookup")

@@ -20,6 +20,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/tracer_session.h"
 #include "core/log.h"
 #include "tracer/sockets.h"
 #include "tracer/tracer.h"
@@ -188,12 +189,7 @@ int run_watch(const SocketsOptions& o) {
     }
     netns = *n;
   }
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  log::route_libbpf();
+  const sigset_t sigs = block_stop_signals();
 
   tracer::TracerOptions topts;
   topts.track_paths = false;
@@ -214,22 +210,10 @@ int run_watch(const SocketsOptions& o) {
     std::fflush(stdout);
     if (o.count && n >= o.count) done = true;
   });
-  if (auto r = tr.check_support(); !r) {
-    std::fprintf(stderr, "packetscope sockets: %s\n", r.error().what.c_str());
-    return 1;
-  }
-  if (auto r = tr.start(); !r) {
-    std::fprintf(stderr, "packetscope sockets: %s\n", r.error().what.c_str());
-    return 1;
-  }
+  if (!start_tracer(tr, "sockets")) return 1;
   std::fprintf(stderr, "watching socket state changes%s (Ctrl-C to stop)\n",
                netns ? (" in netns " + std::to_string(netns)).c_str() : "");
-  timespec tick{0, 200 * 1000 * 1000};
-  while (!done.load()) {
-    int sig = sigtimedwait(&sigs, nullptr, &tick);
-    if (sig == SIGINT || sig == SIGTERM) break;
-  }
-  done = true;
+  wait_for_stop(sigs, done);
   auto st = tr.stats();
   tr.stop();
   uint64_t n = o.count ? std::min<uint64_t>(shown.load(), o.count) : shown.load();

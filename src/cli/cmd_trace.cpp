@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/log.h"
+#include "cli/tracer_session.h"
 #include "tracer/filter.h"
 #include "tracer/path_filter.h"
 #include "tracer/pcapng.h"
@@ -60,12 +60,7 @@ int run_trace(const TraceOptions& o) {
     }
     pcap.emplace(std::move(*w));
   }
-  sigset_t sigs;
-  sigemptyset(&sigs);
-  sigaddset(&sigs, SIGINT);
-  sigaddset(&sigs, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
-  log::route_libbpf();
+  const sigset_t sigs = block_stop_signals();
 
   std::atomic<uint64_t> matched{0};
   std::mutex out_mu;
@@ -89,14 +84,7 @@ int run_trace(const TraceOptions& o) {
     std::fflush(stdout);
     if (o.count && n >= o.count) done = true;
   });
-  if (auto r = tr.check_support(); !r) {
-    std::fprintf(stderr, "packetscope trace: %s\n", r.error().what.c_str());
-    return 1;
-  }
-  if (auto r = tr.start(); !r) {
-    std::fprintf(stderr, "packetscope trace: %s\n", r.error().what.c_str());
-    return 1;
-  }
+  if (!start_tracer(tr, "trace")) return 1;
   ps_filter kf = filter->kernel_prefilter();
   kf.sample = o.sample;
   if (o.sample > 1) kf.enabled = 1;
@@ -105,12 +93,7 @@ int run_trace(const TraceOptions& o) {
     return 1;
   }
   std::fprintf(stderr, "tracing%s%s (Ctrl-C to stop)\n", text.empty() ? "" : ": ", text.c_str());
-  timespec tick{0, 200 * 1000 * 1000};
-  while (!done.load()) {
-    int sig = sigtimedwait(&sigs, nullptr, &tick);
-    if (sig == SIGINT || sig == SIGTERM) break;
-  }
-  done = true;
+  wait_for_stop(sigs, done);
   auto st = tr.stats();
   tr.stop();
   if (pcap) (void)pcap->flush();
