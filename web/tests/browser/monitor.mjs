@@ -196,7 +196,13 @@ export async function monitorSteps({ page, steps, target }) {
     await page.getByTestId('packets-newer').click();
     await page.getByTestId('packets-mode').filter({ hasText: 'paused' }).waitFor();
     assert(await page.getByTestId('packets-newer').isDisabled(), '"Newer" enabled on the newest page');
-    assert((await packets.locator('[data-testid="vt-row"]').count()) > 0, 'no rows back on the newest page');
+    // The newest page is fetched after the mode switches: wait for its answer's rows.
+    const back = await packets
+      .locator('[data-testid="vt-row"]')
+      .first()
+      .waitFor({ timeout: PACKETS_TIMEOUT_MS })
+      .then(() => true, () => false);
+    assert(back, 'no rows back on the newest page');
     await page.getByTestId('packets-live').check();
     await page.getByTestId('packets-mode').filter({ hasText: 'following new packets' }).waitFor();
   });
