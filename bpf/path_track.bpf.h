@@ -12,14 +12,33 @@ struct {
   __uint(max_entries, 16 * 1024 * 1024);
 } tracer_paths_rb SEC(".maps");
 
-/* Packets in flight, by skb address. LRU: a packet whose end we never see ages out. */
+/* Packets in flight, by skb address. Not an LRU: nothing is pushed out unseen, so
+ * tracer_inflight_n stays exact. When it is full a new packet is not followed (counted); packets
+ * whose end we never see are removed by their address's next use (path__superseded) or by user
+ * space's sweep. */
 struct {
-  __uint(type, BPF_MAP_TYPE_LRU_HASH);
+  __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 16384);
-  __uint(map_flags, BPF_F_NO_COMMON_LRU); /* per-CPU LRU lists: no global lock per packet */
   __type(key, __u64);
   __type(value, struct ps_path_event);
 } tracer_inflight SEC(".maps");
+
+/* Entries in tracer_inflight: +1 after each insert, -1 after each successful delete (here and
+ * in user space's sweep). While it is 0 (a filter that matches nothing, or idle), every hook
+ * after a packet's first is one load and a return. */
+__u64 tracer_inflight_n = 0;
+
+/* Path admission rate limit per CPU (ps_filter.rate_per_cpu): this second's start and count. */
+struct ps_rate_window {
+  __u64 start_ns;
+  __u64 count;
+};
+struct {
+  __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+  __uint(max_entries, 1);
+  __type(key, __u32);
+  __type(value, struct ps_rate_window);
+} tracer_rate SEC(".maps");
 
 /* The prefilter; user space may replace it at any time. */
 struct {
@@ -62,8 +81,8 @@ struct {
 } tracer_rejected SEC(".maps");
 #define PS_REJECT_MEMO_NS (2ULL * 1000 * 1000)
 
-static __always_inline void path__hop(struct ps_path_event *p, struct sk_buff *skb, __u16 hook,
-                                      __u16 aux, const struct ps_filter *f) {
+static __always_inline void path__hop_at(struct ps_path_event *p, __u32 ifindex, __u32 netns,
+                                         __u16 hook, __u16 aux, const struct ps_filter *f) {
   __u32 n = p->nhops;
   __u32 idx = n;
   if (idx >= PS_MAX_HOPS) { /* keep the newest hops: the end matters most */
@@ -72,8 +91,8 @@ static __always_inline void path__hop(struct ps_path_event *p, struct sk_buff *s
   }
   struct ps_hop *h = &p->hops[idx];
   h->ts_ns = bpf_ktime_get_ns();
-  h->ifindex = skb__ifindex(skb);
-  h->netns = skb__netns(skb);
+  h->ifindex = ifindex;
+  h->netns = netns;
   h->hook = hook;
   h->aux = aux;
   h->cpu = bpf_get_smp_processor_id();
@@ -84,6 +103,11 @@ static __always_inline void path__hop(struct ps_path_event *p, struct sk_buff *s
     if (f->netns && h->netns == f->netns)
       p->flags |= PS_PATH_SEEN_NETNS;
   }
+}
+
+static __always_inline void path__hop(struct ps_path_event *p, struct sk_buff *skb, __u16 hook,
+                                      __u16 aux, const struct ps_filter *f) {
+  path__hop_at(p, skb__ifindex(skb), skb__netns(skb), hook, aux, f);
 }
 
 static __always_inline const struct ps_filter *filter__get(void) {
@@ -109,7 +133,7 @@ static __always_inline struct ps_rejected *memo__get(void) {
 }
 
 static __always_inline void path__step(struct sk_buff *skb, __u16 hook, __u16 aux) {
-  if (!cfg_track_paths)
+  if (!cfg_track_paths || !tracer_inflight_n)
     return;
   if (memo__same(memo__get(), skb))
     return; /* cheaper than a miss in the in-flight table */
@@ -138,7 +162,35 @@ static __always_inline void path__finish(struct ps_path_event *p, __u64 key, boo
     else
       counter__add(PS_TC_PATHS, 1);
   }
-  bpf_map_delete_elem(&tracer_inflight, &key);
+  if (bpf_map_delete_elem(&tracer_inflight, &key) == 0)
+    __sync_fetch_and_add(&tracer_inflight_n, -1);
+}
+
+/* At most f->rate_per_cpu new packets per second on this CPU (0: no limit). */
+static __always_inline bool rate__take(const struct ps_filter *f) {
+  if (!f || !f->rate_per_cpu)
+    return true;
+  __u32 zero = 0;
+  struct ps_rate_window *w = bpf_map_lookup_elem(&tracer_rate, &zero);
+  if (!w)
+    return true;
+  __u64 now = bpf_ktime_get_ns();
+  if (now - w->start_ns >= 1000000000ULL) {
+    w->start_ns = now;
+    w->count = 0;
+  }
+  if (w->count >= f->rate_per_cpu)
+    return false;
+  w->count++;
+  return true;
+}
+
+static __always_inline void memo__set(struct ps_rejected *rej, __u64 key, __u64 head) {
+  if (rej) {
+    rej->skb = key;
+    rej->head = head;
+    rej->ts_ns = bpf_ktime_get_ns();
+  }
 }
 
 static __always_inline bool hook__rx_side(__u16 h) {
@@ -189,12 +241,12 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
   __u64 key = (__u64)skb;
   const struct ps_filter *f = filter__get();
   struct ps_rejected *rej = NULL;
-  if (f && f->enabled) {
+  if (f && (f->enabled || f->rate_per_cpu)) {
     rej = memo__get();
     if (memo__rejected(rej, skb))
       return; /* rejected at an earlier entry hook: never in the in-flight table */
   }
-  struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
+  struct ps_path_event *p = tracer_inflight_n ? bpf_map_lookup_elem(&tracer_inflight, &key) : NULL;
   if (p) {
     if (!path__superseded(p, skb, hook)) {
       path__hop(p, skb, hook, 0, f);
@@ -209,36 +261,41 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
   if (!s)
     return;
   __builtin_memset(s, 0, offsetof(struct ps_path_event, hops));
-  s->meta.pkt_len = BPF_CORE_READ(skb, len);
+  s->meta.pkt_len = skb->len;
   skb__capture(skb, s->data, &s->caplen, &s->meta);
-  if (f && f->enabled) {
-    if (!filter__headers(f, &s->meta) || !sample__take(1, f->sample)) {
-      if (rej) {
-        rej->skb = key;
-        rej->head = head;
-        rej->ts_ns = bpf_ktime_get_ns();
-      }
-      return;
-    }
-    if (rej && rej->skb == key)
-      rej->skb = 0; /* a new packet at a recycled address: the memo is stale */
+  if (f && f->enabled && (!filter__headers(f, &s->meta) || !sample__take(1, f->sample))) {
+    memo__set(rej, key, head);
+    return;
   }
+  if (!rate__take(f)) {
+    counter__add(PS_TC_PATH_RATE_LIMITED, 1);
+    memo__set(rej, key, head);
+    return;
+  }
+  if (rej && rej->skb == key)
+    rej->skb = 0; /* a new packet at a recycled address: the memo is stale */
   s->skb = key;
   if (tx) {
     s->flags |= PS_PATH_TX_ORIGIN;
-    if (BPF_CORE_READ(skb, sk)) {
+    if (skb->sk) {
       s->tgid = bpf_get_current_pid_tgid() >> 32;
       bpf_get_current_comm(s->comm, sizeof(s->comm));
     }
   }
   s->nhops = 0;
   path__hop(s, skb, hook, 0, f);
-  bpf_map_update_elem(&tracer_inflight, &key, s, BPF_ANY);
+  long err = bpf_map_update_elem(&tracer_inflight, &key, s, BPF_NOEXIST);
+  if (err == 0)
+    __sync_fetch_and_add(&tracer_inflight_n, 1);
+  else if (err == -17 /* EEXIST: another CPU raced us to this address */)
+    bpf_map_update_elem(&tracer_inflight, &key, s, BPF_EXIST);
+  else
+    counter__add(PS_TC_PATH_UNTRACKED, 1);
 }
 
 /* End of life: emit the record (if the prefilter's path terms hold) and forget the skb. */
 static __always_inline void path__leave(struct sk_buff *skb, __u16 hook, void *location, __u32 reason) {
-  if (!cfg_track_paths)
+  if (!cfg_track_paths || !tracer_inflight_n)
     return;
   struct ps_rejected *rej = memo__get();
   if (memo__same(rej, skb)) {
@@ -262,9 +319,11 @@ static __always_inline void path__leave(struct sk_buff *skb, __u16 hook, void *l
  * skb netif_receive_skb saw last on this CPU. Only while that skb is still at its receive hop:
  * later lookups belong to other work. */
 static __always_inline void path__route_hop(__u16 hook, __u16 aux, bool local) {
+  if (!cfg_track_paths || !tracer_inflight_n)
+    return;
   __u32 zero = 0;
   __u64 *cur = bpf_map_lookup_elem(&tracer_cur_rx, &zero);
-  if (!cur || !*cur || !cfg_track_paths)
+  if (!cur || !*cur)
     return;
   __u64 key = *cur;
   struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
@@ -273,7 +332,8 @@ static __always_inline void path__route_hop(__u16 hook, __u16 aux, bool local) {
   __u32 last = p->nhops ? p->nhops - 1 : 0;
   if (last >= PS_MAX_HOPS || p->hops[last].hook != PS_HOOK_NETIF_RECEIVE)
     return;
-  path__hop(p, (struct sk_buff *)key, hook, aux, filter__get());
+  /* Same device and namespace as the receive hop it belongs to. */
+  path__hop_at(p, p->hops[last].ifindex, p->hops[last].netns, hook, aux, filter__get());
   if (local)
     p->flags |= PS_PATH_LOCAL;
 }

@@ -56,18 +56,22 @@ static __always_inline __u64 rb__flags(void *rb) {
   return bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= PS_RB_WAKE_BYTES ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
+/* tp_btf arguments are BTF pointers: plain member loads (CO-RE relocated through vmlinux.h's
+ * preserve_access_index, faults caught by the verifier's PROBE_MEM) cost a load each, where a
+ * BPF_CORE_READ is a bpf_probe_read_kernel call per step. These run at every hop. */
 static __always_inline __u32 skb__netns(struct sk_buff *skb) {
-  struct net_device *dev = BPF_CORE_READ(skb, dev);
+  struct net_device *dev = skb->dev;
   if (dev)
-    return BPF_CORE_READ(dev, nd_net.net, ns.inum);
-  struct sock *sk = BPF_CORE_READ(skb, sk);
+    return dev->nd_net.net->ns.inum;
+  struct sock *sk = skb->sk;
   if (sk)
-    return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+    return sk->__sk_common.skc_net.net->ns.inum;
   return 0;
 }
 
 static __always_inline __u32 skb__ifindex(struct sk_buff *skb) {
-  return BPF_CORE_READ(skb, dev, ifindex);
+  struct net_device *dev = skb->dev;
+  return dev ? dev->ifindex : 0;
 }
 
 static __always_inline bool sample__take(__u32 slot, __u32 every) {
@@ -83,11 +87,11 @@ static __always_inline bool sample__take(__u32 slot, __u32 every) {
  * stack has set it (receive after L2, and transmit), else at the MAC header. */
 static __always_inline void skb__capture(struct sk_buff *skb, __u8 *data, __u32 *caplen,
                                          struct ps_pkt_meta *meta) {
-  unsigned char *head = BPF_CORE_READ(skb, head);
-  __u16 nh = BPF_CORE_READ(skb, network_header);
-  __u16 mh = BPF_CORE_READ(skb, mac_header);
-  __u32 tail = BPF_CORE_READ(skb, tail);
-  __u16 l3 = bpf_ntohs(BPF_CORE_READ(skb, protocol));
+  unsigned char *head = skb->head;
+  __u16 nh = skb->network_header;
+  __u16 mh = skb->mac_header;
+  __u32 tail = skb->tail;
+  __u16 l3 = bpf_ntohs(skb->protocol);
   bool from_mac = (nh == (__u16)~0U || nh == 0) && mh != (__u16)~0U;
   __u32 start = from_mac ? mh : nh;
   if (start == (__u16)~0U || tail <= start)
@@ -140,7 +144,7 @@ SEC("tp_btf/fib_table_lookup")
 int BPF_PROG(tracer_fib_lookup, u32 tb_id, const struct flowi4 *flp, const struct fib_nh_common *nhc, int err) {
   /* Local routes have host scope, and their next hop RT_SCOPE_NOWHERE (the local and main
    * tables are merged without custom rules, so tb_id cannot tell). */
-  bool local = err == 0 && nhc && BPF_CORE_READ(nhc, nhc_scope) == 255 /* RT_SCOPE_NOWHERE */;
+  bool local = err == 0 && nhc && nhc->nhc_scope == 255 /* RT_SCOPE_NOWHERE */;
   path__route_hop(PS_HOOK_FIB_LOOKUP, (__u16)(err < 0 ? -err : 0), local);
   return 0;
 }
@@ -148,14 +152,14 @@ int BPF_PROG(tracer_fib_lookup, u32 tb_id, const struct flowi4 *flp, const struc
 SEC("tp_btf/fib6_table_lookup")
 int BPF_PROG(tracer_fib6_lookup, const struct net *net, const struct fib6_result *res, struct fib6_table *table,
              const struct flowi6 *flp) {
-  __u8 type = BPF_CORE_READ(res, fib6_type);
+  __u8 type = res->fib6_type;
   path__route_hop(PS_HOOK_FIB6_LOOKUP, type, type == 2 /* RTN_LOCAL */);
   return 0;
 }
 
 SEC("tp_btf/tcp_probe")
 int BPF_PROG(tracer_tcp_probe, struct sock *sk, struct sk_buff *skb) {
-  path__step(skb, PS_HOOK_TCP_RCV, BPF_CORE_READ(sk, __sk_common.skc_state));
+  path__step(skb, PS_HOOK_TCP_RCV, sk->__sk_common.skc_state);
   return 0;
 }
 
@@ -173,7 +177,7 @@ int BPF_PROG(tracer_rcvqueue_full, struct sock *sk, struct sk_buff *skb) {
 
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(tracer_copy_to_user, struct sk_buff *skb, int len) {
-  if (!cfg_track_paths)
+  if (!cfg_track_paths || !tracer_inflight_n)
     return 0;
   __u64 key = (__u64)skb;
   struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
@@ -282,8 +286,8 @@ int BPF_PROG(tracer_kfree_skb, struct sk_buff *skb, void *location, enum skb_dro
   ev->netns = netns;
   ev->ifindex = skb__ifindex(skb);
   if (!ev->ifindex)
-    ev->ifindex = BPF_CORE_READ(skb, skb_iif);
-  ev->meta.pkt_len = BPF_CORE_READ(skb, len);
+    ev->ifindex = skb->skb_iif;
+  ev->meta.pkt_len = skb->len;
   skb__capture(skb, ev->data, &ev->caplen, &ev->meta);
   counter__add(PS_TC_PROTO_BASE + proto__class(&ev->meta), 1);
   bpf_ringbuf_submit(ev, rb__flags(&tracer_events));

@@ -29,7 +29,9 @@ nlohmann::json to_json(const tracer::TracerStats& s) {
   return {{"packets_rx", s.packets_rx}, {"packets_tx", s.packets_tx},     {"drops", s.drops},
           {"consumed", s.consumed},     {"ringbuf_lost", s.ringbuf_lost}, {"tc_seen", s.tc_seen},
           {"sampled_out", s.sampled_out}, {"decoded", s.decoded},   {"paths", s.paths},
-          {"paths_lost", s.paths_lost},   {"paths_expired", s.paths_expired}};
+          {"paths_lost", s.paths_lost},   {"paths_expired", s.paths_expired},
+          {"paths_untracked", s.paths_untracked}, {"paths_rate_limited", s.paths_rate_limited},
+          {"inflight", s.inflight}};
 }
 
 nlohmann::json to_json(const DropItem& d) {

@@ -152,6 +152,10 @@ std::vector<ConfigKey> make_keys() {
                [](const Config& c) { return nlohmann::json(c.tracer_filter); }});
   k.push_back(uint_key<uint32_t>("tracer_path_sample", "follow 1 in N packets that pass the filter (decided in the kernel)",
                                  &Config::tracer_path_sample, 1, 1000000));
+  k.push_back(uint_key<uint32_t>("tracer_path_rate",
+                                 "follow at most this many new packets per second, decided in the kernel "
+                                 "before any per-packet work (0 = every packet)",
+                                 &Config::tracer_path_rate, 0, 100000000));
   k.push_back(uint_key<uint32_t>("path_store_rate", "store and stream at most this many paths per second",
                                  &Config::path_store_rate, 1, 100000));
   k.push_back(uint_key<uint64_t>("path_retention_rows", "keep at most this many packet paths",

@@ -33,6 +33,7 @@ struct Config {
   std::string tracer_filter;         // tcpdump-like expression: which paths the daemon keeps
   uint32_t path_store_rate = 500;    // paths stored (and streamed) per second at most
   uint32_t tracer_path_sample = 1;   // follow 1 in N packets (in the kernel)
+  uint32_t tracer_path_rate = 1000;  // follow at most this many new packets per second (0 = all)
   uint64_t path_retention_rows = 200000;
   uint64_t path_retention_age_s = 86400;
 };

@@ -254,6 +254,7 @@ int serve(const LoadedConfig& lc) {
     tracer::TracerOptions topts;
     topts.drop_sample = cfg.tracer_drop_sample;
     topts.track_paths = cfg.tracer_paths;
+    topts.path_rate = cfg.tracer_path_rate;
     if (path_filter->empty()) topts.path_admit = [&sinks] { return sinks.admit(clock::monotonic_ns()); };
     tracer = std::make_unique<tracer::Tracer>(
         topts, [&sinks](tracer::DropRecord&& r) { sinks.on_drop(std::move(r)); },

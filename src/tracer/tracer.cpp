@@ -83,6 +83,9 @@ struct Tracer::Impl final : Namer {
       // Read, then delete: only a successful delete makes the record ours to report.
       if (bpf_map_lookup_elem(fd, &k, &ev) != 0) continue;
       if (bpf_map_delete_elem(fd, &k) != 0) continue;
+      // The kernel's count of entries (see tracer_inflight_n in path_track.bpf.h): every
+      // successful delete takes one off, wherever it happens.
+      __atomic_fetch_sub(&(*skel)->bss->tracer_inflight_n, 1, __ATOMIC_RELAXED);
       expired.fetch_add(1, std::memory_order_relaxed);
       if (f.enabled && (f.drop_only || (f.ifindex && !(ev.flags & (1u << 16))) || (f.netns && !(ev.flags & (1u << 17)))))
         continue;  // the kernel's path terms (see path.bpf.h: PS_PATH_SEEN_DEV/NETNS)
@@ -94,6 +97,13 @@ struct Tracer::Impl final : Namer {
       int64_t offset = clock::realtime_ns() - clock::monotonic_ns();
       path_sink(decode_path(ev, offset, *this));
     }
+  }
+
+  uint32_t rate_per_cpu() const {
+    if (!opts.path_rate) return 0;
+    const int n = libbpf_num_possible_cpus();
+    const uint32_t cpus = n > 0 ? static_cast<uint32_t>(n) : 1;
+    return (opts.path_rate + cpus - 1) / cpus;
   }
 
   void set_state(ModuleState s, std::string d) {
@@ -190,6 +200,10 @@ Result<void> Tracer::start() {
     return e;
   }
   im.skel.emplace(std::move(*skel));
+  if (im.opts.path_rate) {
+    ps_filter none{};  // no filter yet: the rate limit alone
+    if (auto r = set_filter(none); !r) return im.set_state(ModuleState::kFailed, r.error().what), r;
+  }
   im.stopping = false;
   im.poller = std::thread([&im] {
     int64_t next_sweep = clock::monotonic_ns() + 1'000'000'000;
@@ -252,16 +266,20 @@ Result<TracerStats> Tracer::stats() const {
                             {PS_TC_DROP, &s.drops}, {PS_TC_CONSUME, &s.consumed},
                             {PS_TC_RB_LOST, &s.ringbuf_lost}, {PS_TC_TC_SEEN, &s.tc_seen},
                             {PS_TC_SAMPLED_OUT, &s.sampled_out}, {PS_TC_PATHS, &s.paths},
-                            {PS_TC_PATH_LOST, &s.paths_lost}})
+                            {PS_TC_PATH_LOST, &s.paths_lost}, {PS_TC_PATH_UNTRACKED, &s.paths_untracked},
+                            {PS_TC_PATH_RATE_LIMITED, &s.paths_rate_limited}})
     if (auto r = rd(static_cast<unsigned>(idx), *field); !r) return tl::unexpected(r.error());
   s.decoded = im.decoded.load();
   s.paths_expired = im.expired.load();
+  s.inflight = __atomic_load_n(&(*im.skel)->bss->tracer_inflight_n, __ATOMIC_RELAXED);
   return s;
 }
 
-Result<void> Tracer::set_filter(const ps_filter& f) {
+Result<void> Tracer::set_filter(const ps_filter& filter) {
   auto& im = *impl_;
   if (!im.skel) return fail("tracer is not running");
+  ps_filter f = filter;
+  f.rate_per_cpu = im.rate_per_cpu();
   unsigned zero = 0;
   if (int err = bpf_map__update_elem((*im.skel)->maps.tracer_filter, &zero, sizeof(zero), &f, sizeof(f), BPF_ANY); err)
     return sys_error(err, "update tracer_filter");

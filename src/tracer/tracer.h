@@ -26,7 +26,10 @@ struct TracerOptions {
   // Asked before a path record is decoded; false skips it (e.g. a rate limit, so that records
   // that would be thrown away cost no decoding). Empty: every record is decoded.
   std::function<bool()> path_admit;
-  uint32_t inflight_max = 16384;  // packets followed at once (LRU beyond that)
+  uint32_t inflight_max = 16384;  // packets followed at once (beyond that, new ones are not followed)
+  // New packets followed per second, host-wide (split evenly over CPUs, enforced in the kernel
+  // before any per-packet state exists); 0 = no limit. Applies on top of every filter.
+  uint32_t path_rate = 0;
 };
 
 struct TracerStats {
@@ -41,6 +44,9 @@ struct TracerStats {
   uint64_t paths = 0;       // path records emitted by the kernel
   uint64_t paths_lost = 0;  // path records lost to a full ring buffer
   uint64_t paths_expired = 0;  // packets freed without a tracepoint, reported by the sweep
+  uint64_t paths_untracked = 0;     // not followed: the in-flight table was full
+  uint64_t paths_rate_limited = 0;  // not followed: over path_rate
+  uint64_t inflight = 0;            // packets being followed now
 };
 
 using DropSink = std::function<void(DropRecord&&)>;
@@ -64,6 +70,7 @@ class Tracer final : public Module {
 
   Result<TracerStats> stats() const;
   // Replaces the in-kernel prefilter atomically (one map element); takes effect at once.
+  // TracerOptions::path_rate is applied on top of it.
   Result<void> set_filter(const ps_filter& f);
 
  private:

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 #include <sstream>
@@ -220,11 +221,14 @@ TEST_F(TracerPaths, FilterExpressionsSelectTheRightPackets) {
 TEST_F(TracerPaths, TraceCliWritesPcapngThatTsharkReads) {
   std::string file = dir_ + "/trace.pcapng";
   std::string cmd = std::string(PS_BINARY) + " trace -c 4 -w " + file + " icmp and host 10.202.0.2";
+  // Keeps sending until the tracer has what it waits for: loading it may take seconds on a
+  // busy machine, and packets sent before it attached are not seen.
+  std::atomic<bool> done{false};
   std::thread pinger([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    topo_->exec("client", "ping -c 6 -i 0.2 -q 10.202.0.2");
+    for (int i = 0; i < 60 && !done; ++i) topo_->exec("client", "ping -c 1 -W 1 -q 10.202.0.2");
   });
   auto r = sh("timeout 20 " + cmd);
+  done = true;
   pinger.join();
   ASSERT_EQ(r.status, 0) << r.out;
   EXPECT_NE(r.out.find("4 packets matched"), std::string::npos) << r.out;
@@ -243,11 +247,13 @@ TEST_F(TracerPaths, TraceCliWritesPcapngThatTsharkReads) {
 }
 
 TEST_F(TracerPaths, TraceCliPrintsTimelinesAndJson) {
+  std::atomic<bool> done{false};  // sends until the tracer has seen its packets (see above)
   std::thread sender([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-    topo_->exec("client", "for i in 1 2 3 4; do echo x > /dev/udp/10.202.0.2/9998; sleep 0.1; done");
+    for (int i = 0; i < 150 && !done; ++i)
+      topo_->exec("client", "echo x > /dev/udp/10.202.0.2/9998; sleep 0.1");
   });
   auto text = sh("timeout 20 " + std::string(PS_BINARY) + " trace -c 2 udp and dst port 9998");
+  done = true;
   sender.join();
   ASSERT_EQ(text.status, 0) << text.out;
   EXPECT_NE(text.out.find("DROPPED NO_SOCKET"), std::string::npos) << text.out;
@@ -404,6 +410,30 @@ TEST_F(TracerPaths, DeliveredUdpEndsImplicitlyAndRecycledSkbsNeverMixPaths) {
     if (++checked >= 300) break;
   }
   EXPECT_GT(checked, 20);
+}
+
+// tracer_path_rate is enforced in the kernel before any per-packet state exists: a ping flood of
+// 2 x 400 packets is followed at most at the configured rate, and the rest are counted.
+TEST_F(TracerPaths, PathRateLimitCapsFollowedPacketsInTheKernel) {
+  daemon_.reset();
+  std::filesystem::create_directories(dir_ + "/rate");
+  daemon_ = std::make_unique<Daemon>(dir_ + "/rate", std::vector<std::string>{"--tracer-path-rate", "20"});
+  ASSERT_TRUE(daemon_->start()) << daemon_->log();
+  auto before = daemon_->get("/api/v1/tracer/stats").json();
+  ASSERT_TRUE(before.is_object()) << before.dump();
+  ASSERT_EQ(topo_->exec("client", "ping -c 400 -i 0.002 -q 10.202.0.2").status, 0);
+  nlohmann::json after;
+  eventually([&] {
+    after = daemon_->get("/api/v1/tracer/stats").json();
+    return after.is_object() && after["paths_rate_limited"].get<uint64_t>() > before["paths_rate_limited"].get<uint64_t>();
+  }, std::chrono::seconds(5));
+  EXPECT_GT(after["paths_rate_limited"].get<uint64_t>() - before["paths_rate_limited"].get<uint64_t>(), 400u)
+      << after.dump();
+  // The flood lasts about a second: at most a few one-second windows of 20 (split over CPUs).
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  auto kept = packets("icmp and host 10.202.0.2", 500);
+  EXPECT_GE(kept.size(), 1u);
+  EXPECT_LE(kept.size(), 100u);
 }
 
 }  // namespace

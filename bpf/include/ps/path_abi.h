@@ -109,6 +109,9 @@ struct ps_filter {
   __u32 ifindex;       /* 0 = any (dev IF) */
   __u32 drop_only;     /* only report packets that end in kfree_skb */
   __u32 sample;        /* record 1 in N packets; 0 or 1 = all */
+  __u32 rate_per_cpu;  /* follow at most this many new packets per second per CPU; 0 = no limit.
+                          Applies even when !enabled (then to every packet). */
+  __u32 pad0;
   __u32 n_addr;
   __u32 n_port;
   struct ps_filter_addr addr[PS_FILTER_MAX_ADDR];
@@ -119,12 +122,12 @@ struct ps_filter {
 #ifdef __cplusplus
 static_assert(sizeof(struct ps_hop) == 24, "ps_hop layout is ABI");
 static_assert(sizeof(struct ps_path_event) == 40 + 16 + 72 + 24 * PS_MAX_HOPS + PS_HDR_CAP, "ps_path_event layout is ABI");
-static_assert(sizeof(struct ps_filter) == 32 + 24 * PS_FILTER_MAX_ADDR + 8 * PS_FILTER_MAX_PORT, "ps_filter layout is ABI");
+static_assert(sizeof(struct ps_filter) == 40 + 24 * PS_FILTER_MAX_ADDR + 8 * PS_FILTER_MAX_PORT, "ps_filter layout is ABI");
 #endif
 #else
 _Static_assert(sizeof(struct ps_hop) == 24, "ps_hop layout is ABI");
 _Static_assert(sizeof(struct ps_path_event) == 40 + 16 + 72 + 24 * PS_MAX_HOPS + PS_HDR_CAP, "ps_path_event layout is ABI");
-_Static_assert(sizeof(struct ps_filter) == 32 + 24 * PS_FILTER_MAX_ADDR + 8 * PS_FILTER_MAX_PORT, "ps_filter layout is ABI");
+_Static_assert(sizeof(struct ps_filter) == 40 + 24 * PS_FILTER_MAX_ADDR + 8 * PS_FILTER_MAX_PORT, "ps_filter layout is ABI");
 #endif
 
 #endif

@@ -17,7 +17,9 @@ enum ps_tracer_counter {
   PS_TC_PATHS = 7,      /* path records emitted */
   PS_TC_PROTO_BASE = 8, /* + enum ps_proto_class: drops by protocol class */
   PS_TC_PATH_LOST = 14,  /* path records lost to a full ring buffer */
-  PS_TC_COUNTER_MAX = 16,
+  PS_TC_PATH_UNTRACKED = 15, /* packets not followed: the in-flight table was full */
+  PS_TC_PATH_RATE_LIMITED = 16, /* packets not followed: over the path rate limit */
+  PS_TC_COUNTER_MAX = 17,
 };
 
 /* Every record in tracer_events carries its kind as a __u32 at byte 24 (PS_EV_KIND_OFFSET), so
