@@ -157,7 +157,15 @@ static __always_inline void path__finish(struct ps_path_event *p, __u64 key, boo
   }
   if (keep) {
     p->flags &= ~PS_PATH_INTERNAL_MASK;
-    if (bpf_ringbuf_output(&tracer_paths_rb, p, sizeof(*p), rb__flags(&tracer_paths_rb)))
+    /* Only the hops it has: every byte written is a cache line the consumer must pull. */
+    __u32 n = p->nhops;
+    if (n > PS_MAX_HOPS)
+      n = PS_MAX_HOPS;
+    __u64 size = PS_PATH_EVENT_SIZE(n);
+    asm volatile("" : "+r"(size)); /* keep the bound check next to the call for the verifier */
+    if (size > sizeof(*p))
+      size = sizeof(*p);
+    if (bpf_ringbuf_output(&tracer_paths_rb, p, size, rb__flags(&tracer_paths_rb)))
       counter__add(PS_TC_PATH_LOST, 1);
     else
       counter__add(PS_TC_PATHS, 1);

@@ -44,10 +44,15 @@ struct Tracer::Impl final : Namer {
 
   static int on_path(void* ctx, void* data, size_t size) {
     auto* self = static_cast<Impl*>(ctx);
-    if (size < sizeof(ps_path_event) || !self->path_sink) return 0;
+    // Records end after their last hop (PS_PATH_EVENT_SIZE): the rest of the struct is zeroed.
+    if (size < PS_PATH_EVENT_SIZE(1) || size > sizeof(ps_path_event) || !self->path_sink) return 0;
     if (self->opts.path_admit && !self->opts.path_admit()) return 0;
+    static thread_local ps_path_event ev;
+    std::memcpy(&ev, data, size);
+    std::memset(reinterpret_cast<char*>(&ev) + size, 0, sizeof(ev) - size);
+    if (size != PS_PATH_EVENT_SIZE(std::min<uint32_t>(ev.nhops, PS_MAX_HOPS))) return 0;  // not what the kernel writes
     int64_t offset = clock::realtime_ns() - clock::monotonic_ns();
-    self->path_sink(decode_path(*static_cast<const ps_path_event*>(data), offset, *self));
+    self->path_sink(decode_path(ev, offset, *self));
     return 0;
   }
 

@@ -76,9 +76,13 @@ struct ps_path_event {
   __u32 pad0;
   char comm[16];       /* task name at the first hop, when in process context */
   struct ps_pkt_meta meta;
-  struct ps_hop hops[PS_MAX_HOPS];
   __u8 data[PS_HDR_CAP]; /* headers captured at the first hop */
+  /* Last, so that a record carries only the hops it has: the ring-buffer record is
+   * PS_PATH_EVENT_SIZE(min(nhops, PS_MAX_HOPS)) bytes; readers zero the rest. */
+  struct ps_hop hops[PS_MAX_HOPS];
 };
+#define PS_PATH_EVENT_HOPS_OFFSET (40 + 16 + 72 + PS_HDR_CAP)
+#define PS_PATH_EVENT_SIZE(n) (PS_PATH_EVENT_HOPS_OFFSET + (n) * 24)
 
 /* In-kernel prefilter: an AND of the simple terms of the user's expression (user space
  * re-checks the full expression on every record). Zeroed fields mean "any". */
@@ -121,12 +125,14 @@ struct ps_filter {
 #ifndef __BPF__
 #ifdef __cplusplus
 static_assert(sizeof(struct ps_hop) == 24, "ps_hop layout is ABI");
-static_assert(sizeof(struct ps_path_event) == 40 + 16 + 72 + 24 * PS_MAX_HOPS + PS_HDR_CAP, "ps_path_event layout is ABI");
+static_assert(sizeof(struct ps_path_event) == PS_PATH_EVENT_SIZE(PS_MAX_HOPS), "ps_path_event layout is ABI");
+static_assert(__builtin_offsetof(struct ps_path_event, hops) == PS_PATH_EVENT_HOPS_OFFSET, "ps_path_event layout is ABI");
 static_assert(sizeof(struct ps_filter) == 40 + 24 * PS_FILTER_MAX_ADDR + 8 * PS_FILTER_MAX_PORT, "ps_filter layout is ABI");
 #endif
 #else
 _Static_assert(sizeof(struct ps_hop) == 24, "ps_hop layout is ABI");
-_Static_assert(sizeof(struct ps_path_event) == 40 + 16 + 72 + 24 * PS_MAX_HOPS + PS_HDR_CAP, "ps_path_event layout is ABI");
+_Static_assert(sizeof(struct ps_path_event) == PS_PATH_EVENT_SIZE(PS_MAX_HOPS), "ps_path_event layout is ABI");
+_Static_assert(__builtin_offsetof(struct ps_path_event, hops) == PS_PATH_EVENT_HOPS_OFFSET, "ps_path_event layout is ABI");
 _Static_assert(sizeof(struct ps_filter) == 40 + 24 * PS_FILTER_MAX_ADDR + 8 * PS_FILTER_MAX_PORT, "ps_filter layout is ABI");
 #endif
 
