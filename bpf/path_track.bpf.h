@@ -64,20 +64,27 @@ struct {
   __type(value, __u64);
 } tracer_cur_rx SEC(".maps");
 
-/* The packet the prefilter last rejected on this CPU. A packet meets several entry hooks in one
- * call chain (veth: net_dev_queue, netif_rx, then netif_receive_skb from this CPU's backlog);
- * this spares it a parse at each. Identity is address + data buffer within 2 ms, so a recycled
- * skb is not mistaken for it (at worst a packet is parsed twice). */
+/* The packets the prefilter last rejected on this CPU. A packet meets several entry hooks in one
+ * call chain (veth: net_dev_queue, netif_rx, then netif_receive_skb from this CPU's backlog,
+ * with other packets, e.g. ACKs the other way, in between); this spares it a parse at each.
+ * Identity is address + data buffer within 2 ms, and an entry is cleared when its packet ends,
+ * so a recycled skb is not mistaken for it (at worst a packet is parsed twice). */
+#define PS_REJECT_MEMO 4
 struct ps_rejected {
   __u64 skb;
   __u64 head;
   __u64 ts_ns;
 };
+struct ps_reject_memo {
+  struct ps_rejected e[PS_REJECT_MEMO];
+  __u32 next;
+  __u32 pad;
+};
 struct {
   __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
   __uint(max_entries, 1);
   __type(key, __u32);
-  __type(value, struct ps_rejected);
+  __type(value, struct ps_reject_memo);
 } tracer_rejected SEC(".maps");
 #define PS_REJECT_MEMO_NS (2ULL * 1000 * 1000)
 
@@ -119,15 +126,34 @@ static __always_inline const struct ps_filter *filter__get(void) {
 /* The prefilter rejected this very packet on this CPU (see tracer_rejected). Entry hooks also
  * require it to be recent; hooks inside a packet's life skip the clock read (a stale memo
  * is cleared when its address is accepted as a new packet or ends). */
-static __always_inline bool memo__same(struct ps_rejected *rej, struct sk_buff *skb) {
-  return rej && rej->skb == (__u64)skb && rej->head == (__u64)skb->head;
+static __always_inline struct ps_rejected *memo__find(struct ps_reject_memo *m, __u64 key) {
+  if (!m)
+    return NULL;
+#pragma unroll
+  for (int i = 0; i < PS_REJECT_MEMO; i++)
+    if (m->e[i].skb == key)
+      return &m->e[i];
+  return NULL;
 }
 
-static __always_inline bool memo__rejected(struct ps_rejected *rej, struct sk_buff *skb) {
-  return memo__same(rej, skb) && bpf_ktime_get_ns() - rej->ts_ns < PS_REJECT_MEMO_NS;
+static __always_inline struct ps_rejected *memo__same(struct ps_reject_memo *m, struct sk_buff *skb) {
+  struct ps_rejected *e = memo__find(m, (__u64)skb);
+  return e && e->head == (__u64)skb->head ? e : NULL;
 }
 
-static __always_inline struct ps_rejected *memo__get(void) {
+static __always_inline bool memo__rejected(struct ps_reject_memo *m, struct sk_buff *skb) {
+  struct ps_rejected *e = memo__same(m, skb);
+  return e && bpf_ktime_get_ns() - e->ts_ns < PS_REJECT_MEMO_NS;
+}
+
+/* Forgets `key` (its packet ended, or its address now holds a packet being followed). */
+static __always_inline void memo__forget(struct ps_reject_memo *m, __u64 key) {
+  struct ps_rejected *e = memo__find(m, key);
+  if (e)
+    e->skb = 0;
+}
+
+static __always_inline struct ps_reject_memo *memo__get(void) {
   __u32 zero = 0;
   return bpf_map_lookup_elem(&tracer_rejected, &zero);
 }
@@ -193,12 +219,17 @@ static __always_inline bool rate__take(const struct ps_filter *f) {
   return true;
 }
 
-static __always_inline void memo__set(struct ps_rejected *rej, __u64 key, __u64 head) {
-  if (rej) {
-    rej->skb = key;
-    rej->head = head;
-    rej->ts_ns = bpf_ktime_get_ns();
+static __always_inline void memo__set(struct ps_reject_memo *m, __u64 key, __u64 head) {
+  if (!m)
+    return;
+  struct ps_rejected *e = memo__find(m, key);
+  if (!e) {
+    __u32 i = m->next++ & (PS_REJECT_MEMO - 1);
+    e = &m->e[i];
   }
+  e->skb = key;
+  e->head = head;
+  e->ts_ns = bpf_ktime_get_ns();
 }
 
 static __always_inline bool hook__rx_side(__u16 h) {
@@ -248,7 +279,7 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
     return;
   __u64 key = (__u64)skb;
   const struct ps_filter *f = filter__get();
-  struct ps_rejected *rej = NULL;
+  struct ps_reject_memo *rej = NULL;
   if (f && (f->enabled || f->rate_per_cpu)) {
     rej = memo__get();
     if (memo__rejected(rej, skb))
@@ -280,8 +311,7 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
     memo__set(rej, key, head);
     return;
   }
-  if (rej && rej->skb == key)
-    rej->skb = 0; /* a new packet at a recycled address: the memo is stale */
+  memo__forget(rej, key); /* a new packet at a recycled address: the memo is stale */
   s->skb = key;
   if (tx) {
     s->flags |= PS_PATH_TX_ORIGIN;
@@ -303,13 +333,15 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
 
 /* End of life: emit the record (if the prefilter's path terms hold) and forget the skb. */
 static __always_inline void path__leave(struct sk_buff *skb, __u16 hook, void *location, __u32 reason) {
-  if (!cfg_track_paths || !tracer_inflight_n)
+  if (!cfg_track_paths)
     return;
-  struct ps_rejected *rej = memo__get();
-  if (memo__same(rej, skb)) {
-    rej->skb = 0; /* it ends here: its address may come back as a new packet */
+  struct ps_rejected *e = memo__same(memo__get(), skb);
+  if (e) {
+    e->skb = 0; /* it ends here: its address may come back as a new packet */
     return;
   }
+  if (!tracer_inflight_n)
+    return;
   __u64 key = (__u64)skb;
   struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
   if (!p)

@@ -154,7 +154,8 @@ Response handle(const Shared& sh, const StrRequest& breq, const std::string& rem
   req.path = url_decode(std::string_view(target).substr(0, qpos), false);
   if (qpos != std::string::npos) req.query = parse_query(std::string_view(target).substr(qpos + 1));
   req.remote_addr = remote;
-  if (req.path.rfind("/api/", 0) == 0) {
+  // GET /metrics (Prometheus) is an API route too: same token, sent as Authorization: Bearer.
+  if (req.path.rfind("/api/", 0) == 0 || req.path == "/metrics") {
     if (!bearer_ok(sh, breq)) {
       auto r = Response::error(401, "unauthorized",
                                "missing or wrong access token: send 'Authorization: Bearer <token>' "

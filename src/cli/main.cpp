@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/cmd_sockets.h"
+#include "cli/cmd_top.h"
 #include "cli/cmd_trace.h"
 #include "cli/doctor.h"
 #include "core/config.h"
@@ -28,6 +29,8 @@ The API and UI need the access token kept in <data_dir>/token (created 0600 on f
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Every message goes to stderr from the start: stdout carries `trace --json` and `top --json`.
+  pscope::log::init("info");
   CLI::App app{"PacketScope: see the Linux network stack and defend it from inside (eBPF)."};
   app.set_version_flag("--version", pscope::kVersion);
   app.require_subcommand(1);
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
 
   pscope::cli::add_trace_command(app);
   pscope::cli::add_sockets_command(app);
+  pscope::cli::add_top_command(app);
 
   CLI11_PARSE(app, argc, argv);
 

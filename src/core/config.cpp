@@ -162,6 +162,18 @@ std::vector<ConfigKey> make_keys() {
                                  &Config::path_retention_rows, 100, 100000000));
   k.push_back(uint_key<uint64_t>("path_retention_age_s", "delete packet paths older than this many seconds",
                                  &Config::path_retention_age_s, 60, 10ULL * 365 * 86400));
+  k.push_back(bool_key("analyzer_enabled", "load the analyzer's kernel programs (true/false)", &Config::analyzer_enabled));
+  k.push_back(uint_key<uint32_t>("analyzer_latency_sample", "time 1 in N packets for latency (volumes stay exact)",
+                                 &Config::analyzer_latency_sample, 1, 1000000));
+  // At least 2 minutes: a minute is rolled up 5 s after it ends, before its samples age out.
+  k.push_back(uint_key<uint64_t>("analyzer_history_s", "keep the analyzer's 1 s samples this many seconds",
+                                 &Config::analyzer_history_s, 120, 7 * 86400));
+  k.push_back(uint_key<uint64_t>("analyzer_rollup_s", "keep the analyzer's 1 min roll-up this many seconds",
+                                 &Config::analyzer_rollup_s, 3600, 10ULL * 365 * 86400));
+  k.push_back(uint_key<uint32_t>("analyzer_flows_max", "entries of the analyzer's kernel flow table (LRU)",
+                                 &Config::analyzer_flows_max, 1024, 4194304));
+  k.push_back(uint_key<uint32_t>("analyzer_top_n", "flows and processes kept in each analyzer snapshot",
+                                 &Config::analyzer_top_n, 1, 200));
   return k;
 }
 
@@ -249,6 +261,10 @@ Result<LoadedConfig> load_config(const std::string& file, const std::map<std::st
     if (auto r = key->set(lc.cfg, value); !r) return fail("option " + key->flag() + ": " + r.error().what);
     lc.source[name] = ConfigSource::kFlag;
   }
+  if (lc.cfg.analyzer_rollup_s < lc.cfg.analyzer_history_s)
+    return fail("analyzer_rollup_s (" + std::to_string(lc.cfg.analyzer_rollup_s) +
+                ") must be at least analyzer_history_s (" + std::to_string(lc.cfg.analyzer_history_s) +
+                "): the 1 min roll-up is the longer window");
   if (!lc.cfg.allow_remote && !is_loopback_host(lc.cfg.listen_host))
     return fail("listen: " + lc.cfg.listen_host +
                 " is not a loopback address; the API controls a firewall, so set allow_remote=true "

@@ -36,6 +36,12 @@ struct Config {
   uint32_t tracer_path_rate = 1000;  // follow at most this many new packets per second (0 = all)
   uint64_t path_retention_rows = 200000;
   uint64_t path_retention_age_s = 86400;
+  bool analyzer_enabled = true;
+  uint32_t analyzer_latency_sample = 1;        // time 1 in N packets (volumes stay exact)
+  uint64_t analyzer_history_s = 3600;          // 1 s samples kept this long
+  uint64_t analyzer_rollup_s = 7 * 86400;      // 1 min roll-up kept this long
+  uint32_t analyzer_flows_max = 65536;         // kernel flow table entries (LRU)
+  uint32_t analyzer_top_n = 50;                // flows and processes in each snapshot
 };
 
 struct ConfigKey {

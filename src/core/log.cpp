@@ -30,6 +30,7 @@ int libbpf_print(enum libbpf_print_level level, const char* fmt, va_list args) {
 bool init(std::string_view level) {
   auto lvl = spdlog::level::from_str(std::string(level));
   if (lvl == spdlog::level::off && level != "off") return false;
+  spdlog::drop("packetscope");  // init may run twice: CLI defaults, then the daemon's level
   auto logger = spdlog::stderr_color_mt("packetscope");
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%-5l%$ %v");
   spdlog::set_default_logger(logger);

@@ -20,6 +20,7 @@
 #include "api/facade.h"
 #include "api/http_server.h"
 #include "api/routes.h"
+#include "api/routes_analyzer.h"
 #include "api/stream_hub.h"
 #include "core/clock.h"
 #include "core/fd.h"
@@ -27,6 +28,7 @@
 #include "core/log.h"
 #include "core/version.h"
 #include "core/token.h"
+#include "daemon/analyzer_service.h"
 #include "daemon/path_query.h"
 #include "daemon/tracer_sinks.h"
 #include "store/drop_event_repo.h"
@@ -82,9 +84,10 @@ class SockStateLog {
 class DaemonFacade final : public api::Facade {
  public:
   DaemonFacade(const LoadedConfig& lc, std::vector<Feature> features, store::Database reader,
-               tracer::Tracer* tracer, const SockStateLog& sock_states)
+               tracer::Tracer* tracer, const SockStateLog& sock_states, const AnalyzerService& analyzer)
       : lc_(lc), features_(std::move(features)), reader_(std::move(reader)), tracer_(tracer),
-        sock_states_(sock_states), started_mono_(clock::monotonic_ns()), started_wall_(clock::realtime_ns()) {}
+        sock_states_(sock_states), analyzer_(analyzer), started_mono_(clock::monotonic_ns()),
+        started_wall_(clock::realtime_ns()) {}
 
   api::HealthInfo health() const override {
     api::HealthInfo h;
@@ -94,7 +97,7 @@ class DaemonFacade final : public api::Facade {
     h.features = features_;
     if (tracer_) h.modules.push_back(tracer_->status());
     else h.modules.push_back({"tracer", ModuleState::kDisabled, "disabled by configuration (tracer_enabled=false)"});
-    h.modules.push_back({"analyzer", ModuleState::kNotImplemented, "not part of this build yet"});
+    h.modules.push_back(analyzer_.status());
     h.modules.push_back({"locator", ModuleState::kNotImplemented, "not part of this build yet"});
     h.modules.push_back({"guarder", ModuleState::kNotImplemented, "not part of this build yet"});
     return h;
@@ -157,6 +160,7 @@ class DaemonFacade final : public api::Facade {
   mutable store::Database reader_;
   tracer::Tracer* tracer_;
   const SockStateLog& sock_states_;
+  const AnalyzerService& analyzer_;
   int64_t started_mono_;
   int64_t started_wall_;
 };
@@ -285,9 +289,20 @@ int serve(const LoadedConfig& lc) {
     }
   }
 
-  DaemonFacade facade(lc, features, std::move(*reader_db), tracer.get(), sock_states);
+  // The analyzer's own connections: its sample writer thread and the API thread's reads.
+  auto analyzer_w = store::Database::open(cfg.data_dir + "/packetscope.db");
+  auto analyzer_r = store::Database::open(cfg.data_dir + "/packetscope.db");
+  if (!analyzer_w || !analyzer_r) {
+    spdlog::error("database: {}", (!analyzer_w ? analyzer_w.error() : analyzer_r.error()).what);
+    return 1;
+  }
+  AnalyzerService analyzer(cfg, std::move(*analyzer_w), std::move(*analyzer_r), hub);
+  analyzer.start();
+
+  DaemonFacade facade(lc, features, std::move(*reader_db), tracer.get(), sock_states, analyzer);
   api::Router router;
   api::register_routes(router, facade);
+  api::register_analyzer_routes(router, analyzer);
   api::ServerOptions so{cfg.listen_host, cfg.listen_port, resolve_web_root(cfg), *token, cfg.allowed_origins};
   api::HttpServer server(so, router, hub, [] { return nlohmann::json{{"version", kVersion}}; });
   if (auto r = server.start(); !r) {
@@ -324,6 +339,7 @@ int serve(const LoadedConfig& lc) {
   ticker.join();
   server.stop();
   if (tracer) tracer->stop();  // detaches every tracepoint
+  analyzer.stop();             // detaches the analyzer, flushes its queued samples
   sinks.stop();                // flushes queued drop records and paths
   if (!cfg.ready_file.empty()) ::unlink(cfg.ready_file.c_str());
   spdlog::info("stopped cleanly");

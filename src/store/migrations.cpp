@@ -66,12 +66,42 @@ CREATE INDEX packet_paths_ts_ns ON packet_paths(ts_ns);
 CREATE INDEX packet_paths_tuple ON packet_paths(src, sport, dst, dport);
 )sql";
 
+// Analyzer time series. A series is one metric (docs/analyzer.md names) of the whole host
+// (flow '') or of one flow; `agg` says how the 1 min roll-up combines its 1 s samples (0 average,
+// 1 maximum) and `last_ms` lets retention drop series that have no rows left. Samples and roll-up
+// rows are keyed by series id so a row costs a few bytes, not the metric name.
+constexpr std::string_view kV3AnalyzerSeries = R"sql(
+CREATE TABLE analyzer_series (
+  id      INTEGER PRIMARY KEY,
+  metric  TEXT NOT NULL,
+  flow    TEXT NOT NULL,
+  agg     INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  UNIQUE (metric, flow)
+);
+CREATE TABLE analyzer_samples (
+  series INTEGER NOT NULL,
+  ts_ms  INTEGER NOT NULL,
+  value  REAL NOT NULL
+);
+CREATE INDEX analyzer_samples_series_ts ON analyzer_samples(series, ts_ms);
+CREATE INDEX analyzer_samples_ts ON analyzer_samples(ts_ms);
+CREATE TABLE analyzer_rollup (
+  series INTEGER NOT NULL,
+  ts_ms  INTEGER NOT NULL,
+  value  REAL NOT NULL,
+  PRIMARY KEY (series, ts_ms)
+) WITHOUT ROWID;
+CREATE INDEX analyzer_rollup_ts ON analyzer_rollup(ts_ms);
+)sql";
+
 // The event tables use AUTOINCREMENT rather than a plain rowid: ids are then never reused, even
 // after retention has emptied the table, so an id a client already holds (a before_id paging
 // cursor) can never come to name a different row.
 constexpr Migration kMigrations[] = {
     {1, "core tables: settings, audit_log, drop_events", kV1Core},
     {2, "tracer packet paths", kV2PacketPaths},
+    {3, "analyzer time series: 1 s samples and 1 min roll-up", kV3AnalyzerSeries},
 };
 
 }  // namespace

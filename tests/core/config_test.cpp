@@ -139,5 +139,48 @@ TEST(Config, FlagAndEnvNames) {
   EXPECT_EQ(it->env(), "PACKETSCOPE_DATA_DIR");
 }
 
+TEST(Config, AnalyzerDefaults) {
+  FakeEnv env;
+  auto lc = load_config("", {}, env.fn());
+  ASSERT_TRUE(lc) << lc.error().what;
+  EXPECT_TRUE(lc->cfg.analyzer_enabled);
+  EXPECT_EQ(lc->cfg.analyzer_latency_sample, 1u);
+  EXPECT_EQ(lc->cfg.analyzer_history_s, 3600u);
+  EXPECT_EQ(lc->cfg.analyzer_rollup_s, 7u * 86400);
+  EXPECT_EQ(lc->cfg.analyzer_flows_max, 65536u);
+  EXPECT_EQ(lc->cfg.analyzer_top_n, 50u);
+}
+
+TEST(Config, AnalyzerKeysFromEveryPlace) {
+  FakeEnv env;
+  env.vars["PACKETSCOPE_ANALYZER_LATENCY_SAMPLE"] = "8";
+  auto lc = load_config("", {{"analyzer_enabled", "false"}, {"analyzer_history_s", "600"}, {"analyzer_top_n", "200"}},
+                        env.fn());
+  ASSERT_TRUE(lc) << lc.error().what;
+  EXPECT_FALSE(lc->cfg.analyzer_enabled);
+  EXPECT_EQ(lc->cfg.analyzer_latency_sample, 8u);
+  EXPECT_EQ(lc->cfg.analyzer_history_s, 600u);
+  EXPECT_EQ(lc->cfg.analyzer_top_n, 200u);
+  EXPECT_EQ(lc->source["analyzer_latency_sample"], ConfigSource::kEnv);
+}
+
+TEST(Config, AnalyzerBadValuesAreRefused) {
+  FakeEnv env;
+  const std::pair<const char*, const char*> bad[] = {
+      {"analyzer_latency_sample", "0"}, {"analyzer_history_s", "10"},  {"analyzer_rollup_s", "60"},
+      {"analyzer_flows_max", "12"},     {"analyzer_top_n", "0"},       {"analyzer_top_n", "201"},
+      {"analyzer_enabled", "perhaps"},  {"analyzer_history_s", "1e3"}};
+  for (const auto& [key, value] : bad) {
+    auto lc = load_config("", {{key, value}}, env.fn());
+    ASSERT_FALSE(lc) << key << "=" << value;
+    EXPECT_NE(lc.error().what.find(key), std::string::npos) << lc.error().what;
+  }
+  auto lc = load_config("", {{"analyzer_history_s", "86400"}, {"analyzer_rollup_s", "3600"}}, env.fn());
+  ASSERT_FALSE(lc);
+  EXPECT_NE(lc.error().what.find("analyzer_rollup_s (3600) must be at least analyzer_history_s (86400)"),
+            std::string::npos)
+      << lc.error().what;
+}
+
 }  // namespace
 }  // namespace pscope

@@ -19,6 +19,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 #ifndef PS_BINARY
 #error "PS_BINARY must point at the packetscope binary"
@@ -228,6 +229,7 @@ WsResult ws_connect(uint16_t port, const std::map<std::string, std::string>& hea
   auto end = std::chrono::steady_clock::now() + wait;
   size_t hdr_end = std::string::npos;
   size_t pos = 0;
+  std::string message;  // a fragmented message being joined
   while (std::chrono::steady_clock::now() < end && res.frames.size() < max_frames) {
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, 100) <= 0) continue;
@@ -251,8 +253,10 @@ WsResult ws_connect(uint16_t port, const std::map<std::string, std::string>& hea
       }
       if (after_send) after_send();
     }
-    // Server frames are unmasked; text frames only.
+    // Server frames are unmasked; text frames only. A long message may come fragmented
+    // (continuation frames until FIN): its pieces are joined into one entry of `frames`.
     while (buf.size() >= pos + 2) {
+      bool fin = (static_cast<unsigned char>(buf[pos]) & 0x80) != 0;
       size_t len = static_cast<unsigned char>(buf[pos + 1]) & 0x7f;
       size_t hdr = 2;
       if (len == 126) {
@@ -263,8 +267,9 @@ WsResult ws_connect(uint16_t port, const std::map<std::string, std::string>& hea
         break;  // frames this large are not expected from the stream
       }
       if (buf.size() < pos + hdr + len) break;
-      res.frames.push_back(buf.substr(pos + hdr, len));
+      message += buf.substr(pos + hdr, len);
       pos += hdr + len;
+      if (fin) res.frames.push_back(std::exchange(message, std::string()));
     }
   }
   ::close(fd);

@@ -7,6 +7,7 @@ import './styles/layout.css';
 import './styles/components.css';
 import './styles/table.css';
 import './styles/monitor.css';
+import './styles/analyzer.css';
 
 // Set the theme before the first render so the page never flashes the wrong one.
 applyTheme(initialTheme());

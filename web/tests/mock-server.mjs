@@ -2,7 +2,7 @@
 // Development stand-in for the PacketScope daemon: implements the v1 web API
 // contract (REST + WebSocket stream) with a fixed token and serves web/dist.
 //
-//   node tests/mock-server.mjs [--port 9470] [--token HEX] [--web-root dist] [--ready-file F]
+//   node tests/mock-server.mjs [--port 9470] [--token HEX] [--web-root dist] [--ready-file F] [--no-analyzer]
 //
 // --ready-file writes the same JSON the daemon writes ({"url","port","token","pid"}).
 //
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { FilterError, compileFilter } from './mock-filter.mjs';
+import { makeAnalyzer } from './mock-analyzer.mjs';
 import { jitterSockets, makePacketStore, makeSockets, packetOfSocket, summaryOf } from './mock-tracer.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -73,7 +74,8 @@ function sendError(res, status, code, message) {
   sendJson(res, status, { error: { code, message } });
 }
 
-export async function startMockServer({ port = 9470, host = '127.0.0.1', token = MOCK_TOKEN, webRoot = path.join(HERE, '..', 'dist'), quiet = true } = {}) {
+export async function startMockServer({ port = 9470, host = '127.0.0.1', token = MOCK_TOKEN, webRoot = path.join(HERE, '..', 'dist'), quiet = true, analyzer: analyzerOn = true } = {}) {
+  const analyzer = makeAnalyzer({ enabled: analyzerOn });
   const startedAt = new Date();
   const stats = { packets_rx: 0, packets_tx: 0, drops: 0, consumed: 0, ringbuf_lost: 0 };
   const drops = [];
@@ -145,6 +147,12 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
     const frame = JSON.stringify({ type: 'tracer.path', ts: new Date().toISOString(), data: summaryOf(p) }, sortedKeys);
     for (const c of pathClients) if (c.match && c.match(p)) c.ws.send(frame);
     if (seq % 3 === 0) emitStateChanges(seq / 3);
+    // As the daemon: every client gets "analyzer.snapshot" once a second.
+    const snap = analyzer.tick();
+    if (snap) {
+      const af = JSON.stringify({ type: 'analyzer.snapshot', ts: new Date().toISOString(), data: snap }, sortedKeys);
+      for (const ws of streamClients) ws.send(af);
+    }
   };
   const ticker = setInterval(advance, 1000);
 
@@ -173,7 +181,7 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
           ],
           modules: [
             { name: 'tracer', state: 'running', detail: 'tp_btf/kfree_skb, tp_btf/consume_skb' },
-            { name: 'analyzer', state: 'not_implemented', detail: 'planned for a later milestone' },
+            analyzer.module,
             { name: 'locator', state: 'not_implemented', detail: 'planned for a later milestone' },
             { name: 'guarder', state: 'not_implemented', detail: 'planned for a later milestone' },
           ],
@@ -247,6 +255,9 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
         return sendJson(res, 200, body);
       }
       default: {
+        if (url.pathname.startsWith('/api/v1/analyzer/')) {
+          return analyzer.handle(url, (status, body) => sendJson(res, status, body), (status, code, msg) => sendError(res, status, code, msg));
+        }
         const m = /^\/api\/v1\/tracer\/packets\/([^/]+)$/.exec(url.pathname);
         if (m) {
           if (!/^[1-9]\d*$/.test(m[1])) return sendError(res, 400, 'bad_request', 'packet id must be a positive whole number');
@@ -368,6 +379,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     token: arg('token', process.env.PS_MOCK_TOKEN ?? MOCK_TOKEN),
     webRoot: path.resolve(arg('web-root', path.join(HERE, '..', 'dist'))),
     quiet: !process.argv.includes('--verbose'),
+    analyzer: !process.argv.includes('--no-analyzer'),
   });
   console.log(`mock PacketScope daemon at ${srv.url}#token=${srv.token}`);
   const readyFile = arg('ready-file', null);

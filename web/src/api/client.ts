@@ -1,6 +1,7 @@
 // Typed client for the daemon's REST API. Every call carries the bearer token;
 // a 401 anywhere calls onUnauthorized (the app drops the token and shows login).
 import { packetQueryString } from '../lib/packets';
+import type { FlowDetail, FlowList, FlowSort, MetricList, Series, Snapshot } from './analyzer';
 import type { Config, DropList, ErrorBody, Health, PacketDetail, PacketList, PacketQuery, SocketList, TracerStats } from './types';
 
 export class ApiError extends Error {
@@ -117,5 +118,33 @@ export class ApiClient {
   /** One packet's full path, decoded headers and captured bytes. */
   tracerPacket(id: number): Promise<PacketDetail> {
     return this.get<PacketDetail>(`/api/v1/tracer/packets/${encodeURIComponent(String(id))}`);
+  }
+
+  // ---- Analyzer (docs/analyzer.md). A disabled analyzer answers 503 with the reason. ----
+
+  analyzerSnapshot(top = 20): Promise<Snapshot> {
+    return this.get<Snapshot>(`/api/v1/analyzer/snapshot?top=${encodeURIComponent(String(top))}`);
+  }
+
+  /** Names of the stored series. */
+  analyzerMetrics(): Promise<MetricList> {
+    return this.get<MetricList>('/api/v1/analyzer/metrics');
+  }
+
+  /** One stored series over [fromMs, toMs] (wall-clock ms); `flow` selects a flow's series. */
+  analyzerSeries(metric: string, fromMs: number, toMs: number, flow?: string): Promise<Series> {
+    const q = new URLSearchParams({ metric, from: String(Math.floor(fromMs)), to: String(Math.ceil(toMs)) });
+    if (flow !== undefined) q.set('flow', flow);
+    return this.get<Series>(`/api/v1/analyzer/series?${q.toString()}`);
+  }
+
+  /** The top flows by `sort` over the last interval. */
+  analyzerFlows(sort: FlowSort = 'bytes', limit = 100): Promise<FlowList> {
+    return this.get<FlowList>(`/api/v1/analyzer/flows?sort=${encodeURIComponent(sort)}&limit=${encodeURIComponent(String(limit))}`);
+  }
+
+  /** One flow and its recent series; 404 when the flow is not (or no longer) tracked. */
+  analyzerFlow(key: string): Promise<FlowDetail> {
+    return this.get<FlowDetail>(`/api/v1/analyzer/flows/${encodeURIComponent(key)}`);
   }
 }

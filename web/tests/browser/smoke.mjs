@@ -5,6 +5,7 @@
 // Prints one line per step and ends with "browser: N passed, N failed"; exit 1 on any failure.
 import { existsSync } from 'node:fs';
 import { Steps, StepFailed, Watcher, assert, launch, screenshot, CHROMIUM } from './harness.mjs';
+import { analyzerSteps } from './analyzer.mjs';
 import { monitorSteps } from './monitor.mjs';
 
 const PAGES = [
@@ -48,8 +49,8 @@ async function main() {
     // The socket whose packets the Monitor steps open: the mock's packets belong to its
     // first socket; the real daemon's own listening socket carries the UI's requests.
     const target = mock
-      ? { text: '10.0.0.1:443 10.0.0.2:51000', state: 'ESTABLISHED' }
-      : { text: `127.0.0.1:${new URL(baseUrl).port}`, state: 'LISTEN' };
+      ? { text: '10.0.0.1:443 10.0.0.2:51000', state: 'ESTABLISHED', real: false }
+      : { text: `127.0.0.1:${new URL(baseUrl).port}`, state: 'LISTEN', real: true };
     await run(browser, steps, watcher, baseUrl, token, wrongToken, target);
   } catch (e) {
     if (!(e instanceof StepFailed)) {
@@ -122,6 +123,7 @@ async function run(browser, steps, watcher, baseUrl, token, wrongToken, target) 
   }
 
   await monitorSteps({ page, steps, target });
+  await analyzerSteps({ page, steps, real: target.real });
 
   await steps.run('theme toggle changes data-theme and persists', async () => {
     await page.getByTestId('nav-monitor').click();
@@ -230,6 +232,9 @@ async function checkPage(page, id) {
   if (id === 'monitor') {
     await waitForNumbers(page);
     await page.locator('[data-testid="drops-table"], [data-testid="drops-empty"]').first().waitFor();
+  } else if (id === 'analyzer') {
+    // The live figures are checked by analyzer.mjs; here the page renders its dashboard or the reason it cannot.
+    await page.locator('[data-testid="layer-cards"], [data-testid="analyzer-status"]').first().waitFor();
   } else if (id === 'settings') {
     await page.getByTestId('features-table').waitFor();
     const btf = await page.getByTestId('features-table').getByText('btf', { exact: true }).count();
