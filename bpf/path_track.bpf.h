@@ -12,10 +12,9 @@ struct {
   __uint(max_entries, 16 * 1024 * 1024);
 } tracer_paths_rb SEC(".maps");
 
-/* Packets in flight, by skb address. Not an LRU: nothing is pushed out unseen, so
- * tracer_inflight_n stays exact. When it is full a new packet is not followed (counted); packets
- * whose end we never see are removed by their address's next use (path__superseded) or by user
- * space's sweep. */
+/* Packets in flight, by skb address. Not an LRU: nothing is pushed out unseen. When it is full a
+ * new packet is not followed (counted); packets whose end we never see are removed by their
+ * address's next use (path__superseded) or by user space's sweep. */
 struct {
   __uint(type, BPF_MAP_TYPE_HASH);
   __uint(max_entries, 16384);
@@ -23,10 +22,13 @@ struct {
   __type(value, struct ps_path_event);
 } tracer_inflight SEC(".maps");
 
-/* Entries in tracer_inflight: +1 after each insert, -1 after each successful delete (here and
- * in user space's sweep). While it is 0 (a filter that matches nothing, or idle), every hook
- * after a packet's first is one load and a return. */
-__u64 tracer_inflight_n = 0;
+/* 1 once anything was put in tracer_inflight; user space's sweep sets it back to 0 when it finds
+ * the table empty, then looks again and restores it if an insert raced the reset (so it is never
+ * 0 while an entry exists for longer than that look). While it is 0 (a filter that matches
+ * nothing, or idle), every hook after a packet's first is one load and a return. Set only on
+ * 0 -> 1, so while packets are followed it is a read-only cache line on every CPU (an exact
+ * count, written twice per packet from two CPUs, cost more than the lookups it saved). */
+__u32 tracer_any = 0;
 
 /* Path admission rate limit per CPU (ps_filter.rate_per_cpu): this second's start and count. */
 struct ps_rate_window {
@@ -112,9 +114,19 @@ static __always_inline void path__hop_at(struct ps_path_event *p, __u32 ifindex,
   }
 }
 
+/* Hooks where skb->dev is the device (see skb__netns in tracer.bpf.c). */
+static __always_inline bool hook__dev_layer(__u16 h) {
+  return h == PS_HOOK_GRO_RECEIVE || h == PS_HOOK_NETIF_RX || h == PS_HOOK_NETIF_RECEIVE ||
+         h == PS_HOOK_NET_DEV_QUEUE || h == PS_HOOK_QDISC_ENQUEUE || h == PS_HOOK_QDISC_DEQUEUE ||
+         h == PS_HOOK_START_XMIT || h == PS_HOOK_DEV_XMIT;
+}
+
 static __always_inline void path__hop(struct ps_path_event *p, struct sk_buff *skb, __u16 hook,
                                       __u16 aux, const struct ps_filter *f) {
-  path__hop_at(p, skb__ifindex(skb), skb__netns(skb), hook, aux, f);
+  if (hook__dev_layer(hook))  /* a constant once inlined: one branch survives */
+    path__hop_at(p, skb__ifindex(skb), skb__netns(skb), hook, aux, f);
+  else
+    path__hop_at(p, skb__ifindex_safe(skb), skb__netns_safe(skb), hook, aux, f);
 }
 
 static __always_inline const struct ps_filter *filter__get(void) {
@@ -159,7 +171,7 @@ static __always_inline struct ps_reject_memo *memo__get(void) {
 }
 
 static __always_inline void path__step(struct sk_buff *skb, __u16 hook, __u16 aux) {
-  if (!cfg_track_paths || !tracer_inflight_n)
+  if (!cfg_track_paths || !tracer_any)
     return;
   if (memo__same(memo__get(), skb))
     return; /* cheaper than a miss in the in-flight table */
@@ -196,8 +208,7 @@ static __always_inline void path__finish(struct ps_path_event *p, __u64 key, boo
     else
       counter__add(PS_TC_PATHS, 1);
   }
-  if (bpf_map_delete_elem(&tracer_inflight, &key) == 0)
-    __sync_fetch_and_add(&tracer_inflight_n, -1);
+  bpf_map_delete_elem(&tracer_inflight, &key);
 }
 
 /* At most f->rate_per_cpu new packets per second on this CPU (0: no limit). */
@@ -285,7 +296,7 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
     if (memo__rejected(rej, skb))
       return; /* rejected at an earlier entry hook: never in the in-flight table */
   }
-  struct ps_path_event *p = tracer_inflight_n ? bpf_map_lookup_elem(&tracer_inflight, &key) : NULL;
+  struct ps_path_event *p = tracer_any ? bpf_map_lookup_elem(&tracer_inflight, &key) : NULL;
   if (p) {
     if (!path__superseded(p, skb, hook)) {
       path__hop(p, skb, hook, 0, f);
@@ -323,9 +334,10 @@ static __always_inline void path__enter(struct sk_buff *skb, __u16 hook, bool tx
   s->nhops = 0;
   path__hop(s, skb, hook, 0, f);
   long err = bpf_map_update_elem(&tracer_inflight, &key, s, BPF_NOEXIST);
-  if (err == 0)
-    __sync_fetch_and_add(&tracer_inflight_n, 1);
-  else if (err == -17 /* EEXIST: another CPU raced us to this address */)
+  if (err == 0) {
+    if (!tracer_any)
+      tracer_any = 1;
+  } else if (err == -17 /* EEXIST: another CPU raced us to this address */)
     bpf_map_update_elem(&tracer_inflight, &key, s, BPF_EXIST);
   else
     counter__add(PS_TC_PATH_UNTRACKED, 1);
@@ -340,7 +352,7 @@ static __always_inline void path__leave(struct sk_buff *skb, __u16 hook, void *l
     e->skb = 0; /* it ends here: its address may come back as a new packet */
     return;
   }
-  if (!tracer_inflight_n)
+  if (!tracer_any)
     return;
   __u64 key = (__u64)skb;
   struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
@@ -359,7 +371,7 @@ static __always_inline void path__leave(struct sk_buff *skb, __u16 hook, void *l
  * skb netif_receive_skb saw last on this CPU. Only while that skb is still at its receive hop:
  * later lookups belong to other work. */
 static __always_inline void path__route_hop(__u16 hook, __u16 aux, bool local) {
-  if (!cfg_track_paths || !tracer_inflight_n)
+  if (!cfg_track_paths || !tracer_any)
     return;
   __u32 zero = 0;
   __u64 *cur = bpf_map_lookup_elem(&tracer_cur_rx, &zero);

@@ -58,7 +58,11 @@ static __always_inline __u64 rb__flags(void *rb) {
 
 /* tp_btf arguments are BTF pointers: plain member loads (CO-RE relocated through vmlinux.h's
  * preserve_access_index, faults caught by the verifier's PROBE_MEM) cost a load each, where a
- * BPF_CORE_READ is a bpf_probe_read_kernel call per step. These run at every hop. */
+ * BPF_CORE_READ is a bpf_probe_read_kernel call per step. But skb->dev shares a union with
+ * dev_scratch, which UDP (and others) reuse once a packet is queued to a socket: there it is
+ * not a pointer, and a plain load through it faults — a trip through the exception table that
+ * cost ~10 us per packet. So device-layer hooks (where skb->dev is the device) load directly,
+ * and socket-side and end-of-life hooks use the probe reads, which refuse bad addresses cheaply. */
 static __always_inline __u32 skb__netns(struct sk_buff *skb) {
   struct net_device *dev = skb->dev;
   if (dev)
@@ -72,6 +76,20 @@ static __always_inline __u32 skb__netns(struct sk_buff *skb) {
 static __always_inline __u32 skb__ifindex(struct sk_buff *skb) {
   struct net_device *dev = skb->dev;
   return dev ? dev->ifindex : 0;
+}
+
+static __always_inline __u32 skb__netns_safe(struct sk_buff *skb) {
+  struct net_device *dev = BPF_CORE_READ(skb, dev);
+  if (dev)
+    return BPF_CORE_READ(dev, nd_net.net, ns.inum);
+  struct sock *sk = BPF_CORE_READ(skb, sk);
+  if (sk)
+    return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+  return 0;
+}
+
+static __always_inline __u32 skb__ifindex_safe(struct sk_buff *skb) {
+  return BPF_CORE_READ(skb, dev, ifindex);
 }
 
 static __always_inline bool sample__take(__u32 slot, __u32 every) {
@@ -177,7 +195,7 @@ int BPF_PROG(tracer_rcvqueue_full, struct sock *sk, struct sk_buff *skb) {
 
 SEC("tp_btf/skb_copy_datagram_iovec")
 int BPF_PROG(tracer_copy_to_user, struct sk_buff *skb, int len) {
-  if (!cfg_track_paths || !tracer_inflight_n)
+  if (!cfg_track_paths || !tracer_any)
     return 0;
   __u64 key = (__u64)skb;
   struct ps_path_event *p = bpf_map_lookup_elem(&tracer_inflight, &key);
@@ -262,7 +280,7 @@ int BPF_PROG(tracer_consume_skb, struct sk_buff *skb, void *location) {
 SEC("tp_btf/kfree_skb")
 int BPF_PROG(tracer_kfree_skb, struct sk_buff *skb, void *location, enum skb_drop_reason reason) {
   path__leave(skb, PS_HOOK_KFREE, location, (__u32)reason);
-  __u32 netns = skb__netns(skb);
+  __u32 netns = skb__netns_safe(skb);
   if (cfg_netns_filter && netns != cfg_netns_filter)
     return 0;
   counter__add(PS_TC_DROP, 1);
@@ -284,7 +302,7 @@ int BPF_PROG(tracer_kfree_skb, struct sk_buff *skb, void *location, enum skb_dro
   ev->skb = (__u64)skb;
   ev->reason = (__u32)reason;
   ev->netns = netns;
-  ev->ifindex = skb__ifindex(skb);
+  ev->ifindex = skb__ifindex_safe(skb);
   if (!ev->ifindex)
     ev->ifindex = skb->skb_iif;
   ev->meta.pkt_len = skb->len;

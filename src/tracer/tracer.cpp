@@ -28,7 +28,8 @@ struct Tracer::Impl final : Namer {
   std::thread poller;
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> decoded{0};
-  std::atomic<uint64_t> expired{0};  // in-flight entries reported by sweep_inflight()
+  std::atomic<uint64_t> expired{0};
+  std::atomic<uint64_t> inflight{0};  // entries the last sweep found still in flight  // in-flight entries reported by sweep_inflight()
   ps_filter filter{};                // the prefilter last set (guarded by mu)
   std::map<int64_t, std::string> reasons;
   std::optional<Kallsyms> ksyms;
@@ -66,10 +67,12 @@ struct Tracer::Impl final : Namer {
     uint64_t key = 0, next = 0;
     bool first = true;
     static thread_local ps_path_event ev;  // 960 bytes: not on the stack
+    uint64_t entries = 0;
     for (uint32_t guard = 0; guard < 2 * opts.inflight_max + 16; ++guard) {
       if (bpf_map_get_next_key(fd, first ? nullptr : &key, &next) != 0) break;
       first = false;
       key = next;
+      ++entries;
       if (bpf_map_lookup_elem(fd, &key, &ev) != 0 || ev.nhops == 0) continue;
       uint32_t last = std::min<uint32_t>(ev.nhops, PS_MAX_HOPS) - 1;
       uint16_t hook = ev.hops[last].hook;
@@ -79,6 +82,8 @@ struct Tracer::Impl final : Namer {
       if ((idle_end && now - ev.hops[last].ts_ns > PS_PATH_IDLE_NS) || now - ev.hops[0].ts_ns > PS_PATH_MAX_AGE_NS)
         stale.push_back(key);
     }
+    inflight.store(entries - std::min<uint64_t>(entries, stale.size()), std::memory_order_relaxed);
+    if (entries == 0) quiesce(fd);
     ps_filter f{};
     {
       std::lock_guard lk(mu);
@@ -88,9 +93,6 @@ struct Tracer::Impl final : Namer {
       // Read, then delete: only a successful delete makes the record ours to report.
       if (bpf_map_lookup_elem(fd, &k, &ev) != 0) continue;
       if (bpf_map_delete_elem(fd, &k) != 0) continue;
-      // The kernel's count of entries (see tracer_inflight_n in path_track.bpf.h): every
-      // successful delete takes one off, wherever it happens.
-      __atomic_fetch_sub(&(*skel)->bss->tracer_inflight_n, 1, __ATOMIC_RELAXED);
       expired.fetch_add(1, std::memory_order_relaxed);
       if (f.enabled && (f.drop_only || (f.ifindex && !(ev.flags & (1u << 16))) || (f.netns && !(ev.flags & (1u << 17)))))
         continue;  // the kernel's path terms (see path.bpf.h: PS_PATH_SEEN_DEV/NETNS)
@@ -109,6 +111,17 @@ struct Tracer::Impl final : Namer {
     const int n = libbpf_num_possible_cpus();
     const uint32_t cpus = n > 0 ? static_cast<uint32_t>(n) : 1;
     return (opts.path_rate + cpus - 1) / cpus;
+  }
+
+  // Nothing in flight: lets the kernel's hooks return at once again (tracer_any in
+  // path_track.bpf.h). Reset first, then look: an insert that raced the reset is either seen
+  // here (and the flag restored) or ran its own 0 -> 1 after the reset.
+  void quiesce(int fd) {
+    uint32_t* any = &(*skel)->bss->tracer_any;
+    if (__atomic_load_n(any, __ATOMIC_RELAXED) == 0) return;
+    __atomic_store_n(any, 0, __ATOMIC_SEQ_CST);
+    uint64_t k = 0;
+    if (bpf_map_get_next_key(fd, nullptr, &k) == 0) __atomic_store_n(any, 1, __ATOMIC_SEQ_CST);
   }
 
   void set_state(ModuleState s, std::string d) {
@@ -276,7 +289,7 @@ Result<TracerStats> Tracer::stats() const {
     if (auto r = rd(static_cast<unsigned>(idx), *field); !r) return tl::unexpected(r.error());
   s.decoded = im.decoded.load();
   s.paths_expired = im.expired.load();
-  s.inflight = __atomic_load_n(&(*im.skel)->bss->tracer_inflight_n, __ATOMIC_RELAXED);
+  s.inflight = im.inflight.load(std::memory_order_relaxed);
   return s;
 }
 

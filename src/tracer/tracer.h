@@ -46,7 +46,7 @@ struct TracerStats {
   uint64_t paths_expired = 0;  // packets freed without a tracepoint, reported by the sweep
   uint64_t paths_untracked = 0;     // not followed: the in-flight table was full
   uint64_t paths_rate_limited = 0;  // not followed: over path_rate
-  uint64_t inflight = 0;            // packets being followed now
+  uint64_t inflight = 0;            // packets being followed, as of the last 1 s sweep
 };
 
 using DropSink = std::function<void(DropRecord&&)>;
