@@ -6,11 +6,7 @@
 # `packetscope top` (the analyzer without the daemon). Plus the analyzer's BPF run time per packet.
 # Usage: sudo bench/analyzer_bench.sh [build-dir] [seconds-per-run] [repeats]
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN="${1:-$ROOT/build}/packetscope"
-SECS="${2:-5}"
-REPS="${3:-3}"
-[[ -x "$BIN" ]] || { echo "bench: $BIN not built (run scripts/setup.sh)" >&2; exit 1; }
-source "$ROOT/bench/lib.sh"
+source "$ROOT/bench/lib.sh"  # parses [build-dir] [seconds-per-run] [repeats] into BIN, SECS, REPS
 
 MODES=(base daemon sample16 top)
 start_mode() {

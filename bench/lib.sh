@@ -1,9 +1,14 @@
 # Shared set-up of the benchmarks (sourced): two namespaces joined by a veth pair, iperf3
 # throughput and packet-rate runs, medians, and BPF program run time (kernel.bpf_stats_enabled,
 # switched on only while it is being measured: it adds two clock reads to every program run).
-# The sourcing script defines start_mode/stop_mode and MODES, then calls bench_run.
+# The sourcing script sets ROOT, sources this with its arguments ([build-dir] [seconds-per-run]
+# [repeats]: BIN, SECS, REPS), defines start_mode/stop_mode and MODES, then calls bench_run.
 set -euo pipefail
 [[ $EUID -eq 0 ]] || { echo "bench: needs root" >&2; exit 1; }
+BIN="${1:-$ROOT/build}/packetscope"
+SECS="${2:-5}"
+REPS="${3:-3}"
+[[ -x "$BIN" ]] || { echo "bench: $BIN not built (run scripts/setup.sh)" >&2; exit 1; }
 
 NS_C="psb$$-client"; NS_S="psb$$-server"
 MODE_PID=""

@@ -7,11 +7,7 @@
 # (follows every packet). Plus the run time of the tracer's BPF programs per packet.
 # Usage: sudo bench/tracer_bench.sh [build-dir] [seconds-per-run] [repeats]
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BIN="${1:-$ROOT/build}/packetscope"
-SECS="${2:-5}"
-REPS="${3:-3}"
-[[ -x "$BIN" ]] || { echo "bench: $BIN not built (run scripts/setup.sh)" >&2; exit 1; }
-source "$ROOT/bench/lib.sh"
+source "$ROOT/bench/lib.sh"  # parses [build-dir] [seconds-per-run] [repeats] into BIN, SECS, REPS
 
 MODES=(base nomatch all pcap daemon daemon-all)
 start_mode() {

@@ -11,18 +11,9 @@
 namespace pscope::analyzer {
 namespace {
 
-uint64_t delta(uint64_t cur, uint64_t prev) { return cur >= prev ? cur - prev : 0; }
-
-double rate(uint64_t d, double dt) { return dt > 0 ? static_cast<double>(d) / dt : 0; }
-
-Volume volume(const ps_an_volume& cur, const ps_an_volume& prev, double dt) {
-  Volume v;
-  v.packets = cur.packets;
-  v.bytes = cur.bytes;
-  v.pps = rate(delta(cur.packets, prev.packets), dt);
-  v.bps = rate(delta(cur.bytes, prev.bytes), dt) * 8;
-  return v;
-}
+using rates::delta;
+using rates::rate;
+using rates::volume;
 
 void add(Volume& into, const Volume& v) {
   into.packets += v.packets;

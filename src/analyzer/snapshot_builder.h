@@ -23,6 +23,22 @@ struct BuilderOptions {
   std::function<std::string(uint32_t ifindex, uint32_t netns)> ifname;
 };
 
+// Interval arithmetic shared by snapshot_builder.cpp and snapshot_flows.cpp. Kernel totals
+// only grow; one that went down (e.g. a map entry re-created) counts as 0.
+namespace rates {
+inline uint64_t delta(uint64_t cur, uint64_t prev) { return cur >= prev ? cur - prev : 0; }
+inline double rate(uint64_t d, double dt) { return dt > 0 ? static_cast<double>(d) / dt : 0; }
+// Totals from `cur`, packets/s and bits/s over the interval since `prev`.
+inline Volume volume(const ps_an_volume& cur, const ps_an_volume& prev, double dt) {
+  Volume v;
+  v.packets = cur.packets;
+  v.bytes = cur.bytes;
+  v.pps = rate(delta(cur.packets, prev.packets), dt);
+  v.bps = rate(delta(cur.bytes, prev.bytes), dt) * 8;
+  return v;
+}
+}  // namespace rates
+
 class SnapshotBuilder {
  public:
   explicit SnapshotBuilder(BuilderOptions o) : opts_(std::move(o)) {}
