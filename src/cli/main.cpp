@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli/cmd_guard.h"
 #include "cli/cmd_sockets.h"
 #include "cli/cmd_top.h"
 #include "cli/cmd_trace.h"
@@ -56,8 +57,15 @@ int main(int argc, char** argv) {
   pscope::cli::add_trace_command(app);
   pscope::cli::add_sockets_command(app);
   pscope::cli::add_top_command(app);
+  pscope::cli::add_guard_command(app);
 
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);  // prints help, the version or the usage error
+    // Commands report their own exit code (RuntimeError); every usage error exits 2.
+    return rc == 0 || e.get_name() == "RuntimeError" ? rc : 2;
+  }
 
   auto env = [](const char* n) -> const char* { return std::getenv(n); };
   auto lc = pscope::load_config(config_file, flags, env);

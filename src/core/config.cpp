@@ -92,6 +92,30 @@ ConfigKey bool_key(std::string name, std::string help, bool Config::*field) {
           [=](const Config& c) { return nlohmann::json(c.*field); }};
 }
 
+void add_guard_keys(std::vector<ConfigKey>& k) {
+  using nlohmann::json;
+  k.push_back(bool_key("guard_enabled", "load the Guarder (open or create its pinned state) (true/false)",
+                       &Config::guard_enabled));
+  k.push_back({"guard_interfaces", "comma list of interfaces the Guarder attaches to at start, each name[:native|generic] (empty: none)",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 if (auto r = parse_guard_interfaces(v); !r) return tl::unexpected(r.error());
+                 c.guard_interfaces = v;
+                 return {};
+               },
+               [](const Config& c) { return json(c.guard_interfaces); }});
+  k.push_back({"guard_pin_dir", "where the Guarder pins its program, maps and links (under /sys/fs/bpf/)",
+               [](Config& c, const std::string& v) -> Result<void> {
+                 // Rules enforce from pinned state; a path outside bpffs could never hold it.
+                 if (v.rfind("/sys/fs/bpf/", 0) != 0 || v.size() <= 12 || v.find("/..") != std::string::npos)
+                   return fail("guard_pin_dir: '" + v + "' must be a directory under /sys/fs/bpf/ (without '..')");
+                 c.guard_pin_dir = v;
+                 return {};
+               },
+               [](const Config& c) { return json(c.guard_pin_dir); }});
+  k.push_back(uint_key<uint32_t>("guard_max_rules", "most Guarder rules kept and enforced",
+                                 &Config::guard_max_rules, 1, 131072));
+}
+
 std::vector<ConfigKey> make_keys() {
   using nlohmann::json;
   std::vector<ConfigKey> k;
@@ -174,6 +198,7 @@ std::vector<ConfigKey> make_keys() {
                                  &Config::analyzer_flows_max, 1024, 4194304));
   k.push_back(uint_key<uint32_t>("analyzer_top_n", "flows and processes kept in each analyzer snapshot",
                                  &Config::analyzer_top_n, 1, 200));
+  add_guard_keys(k);
   return k;
 }
 
@@ -188,6 +213,26 @@ std::string json_scalar(const nlohmann::json& j) {
 }
 
 }  // namespace
+
+Result<std::vector<GuardInterface>> parse_guard_interfaces(const std::string& v) {
+  std::vector<GuardInterface> out;
+  for (const auto& item : split_list(v)) {
+    GuardInterface gi;
+    auto colon = item.find(':');
+    gi.name = item.substr(0, colon);
+    if (colon != std::string::npos) gi.mode = item.substr(colon + 1);
+    bool name_ok = !gi.name.empty() && gi.name.size() <= 15 &&
+                   gi.name.find_first_of("/ \t:") == std::string::npos && gi.name != "." && gi.name != "..";
+    if (!name_ok)
+      return fail("guard_interfaces: '" + item + "' is not an interface name (1 to 15 bytes, no '/', ':' or spaces)");
+    if (colon != std::string::npos && gi.mode != "native" && gi.mode != "generic")
+      return fail("guard_interfaces: '" + item + "': the mode after ':' must be native or generic");
+    if (std::any_of(out.begin(), out.end(), [&](const GuardInterface& o) { return o.name == gi.name; }))
+      return fail("guard_interfaces: '" + gi.name + "' is listed twice");
+    out.push_back(std::move(gi));
+  }
+  return out;
+}
 
 std::string ConfigKey::flag() const {
   std::string f = "--" + name;

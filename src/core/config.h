@@ -42,7 +42,19 @@ struct Config {
   uint64_t analyzer_rollup_s = 7 * 86400;      // 1 min roll-up kept this long
   uint32_t analyzer_flows_max = 65536;         // kernel flow table entries (LRU)
   uint32_t analyzer_top_n = 50;                // flows and processes in each snapshot
+  bool guard_enabled = true;                   // open (or create) the Guarder's pinned state
+  std::string guard_interfaces;                // "eth1,eth2:generic": attached at start (validated)
+  std::string guard_pin_dir = "/sys/fs/bpf/packetscope/guard";
+  uint32_t guard_max_rules = 100000;
 };
+
+// One entry of guard_interfaces: an interface name and "auto", "native" or "generic".
+struct GuardInterface {
+  std::string name;
+  std::string mode = "auto";
+};
+// Parses a guard_interfaces list ("eth1,eth2:native"); an error names the bad entry.
+Result<std::vector<GuardInterface>> parse_guard_interfaces(const std::string& v);
 
 struct ConfigKey {
   std::string name;  // file key; flag is --name with '_' -> '-'; env is PACKETSCOPE_NAME

@@ -21,6 +21,7 @@
 #include "api/http_server.h"
 #include "api/routes.h"
 #include "api/routes_analyzer.h"
+#include "api/routes_guard.h"
 #include "api/stream_hub.h"
 #include "core/clock.h"
 #include "core/fd.h"
@@ -29,6 +30,7 @@
 #include "core/version.h"
 #include "core/token.h"
 #include "daemon/analyzer_service.h"
+#include "daemon/guard_service.h"
 #include "daemon/path_query.h"
 #include "daemon/tracer_sinks.h"
 #include "store/drop_event_repo.h"
@@ -84,9 +86,10 @@ class SockStateLog {
 class DaemonFacade final : public api::Facade {
  public:
   DaemonFacade(const LoadedConfig& lc, std::vector<Feature> features, store::Database reader,
-               tracer::Tracer* tracer, const SockStateLog& sock_states, const AnalyzerService& analyzer)
+               tracer::Tracer* tracer, const SockStateLog& sock_states, const AnalyzerService& analyzer,
+               const GuardService& guard)
       : lc_(lc), features_(std::move(features)), reader_(std::move(reader)), tracer_(tracer),
-        sock_states_(sock_states), analyzer_(analyzer), started_mono_(clock::monotonic_ns()),
+        sock_states_(sock_states), analyzer_(analyzer), guard_(guard), started_mono_(clock::monotonic_ns()),
         started_wall_(clock::realtime_ns()) {}
 
   api::HealthInfo health() const override {
@@ -99,7 +102,7 @@ class DaemonFacade final : public api::Facade {
     else h.modules.push_back({"tracer", ModuleState::kDisabled, "disabled by configuration (tracer_enabled=false)"});
     h.modules.push_back(analyzer_.status());
     h.modules.push_back({"locator", ModuleState::kNotImplemented, "not part of this build yet"});
-    h.modules.push_back({"guarder", ModuleState::kNotImplemented, "not part of this build yet"});
+    h.modules.push_back(guard_.status());
     return h;
   }
 
@@ -161,6 +164,7 @@ class DaemonFacade final : public api::Facade {
   tracer::Tracer* tracer_;
   const SockStateLog& sock_states_;
   const AnalyzerService& analyzer_;
+  const GuardService& guard_;
   int64_t started_mono_;
   int64_t started_wall_;
 };
@@ -299,16 +303,28 @@ int serve(const LoadedConfig& lc) {
   AnalyzerService analyzer(cfg, std::move(*analyzer_w), std::move(*analyzer_r), hub);
   analyzer.start();
 
-  DaemonFacade facade(lc, features, std::move(*reader_db), tracer.get(), sock_states, analyzer);
+  // The Guarder's connections: rule and audit writes, and dry-run reads of stored packets.
+  auto guard_db = store::Database::open(cfg.data_dir + "/packetscope.db");
+  auto guard_history = store::Database::open(cfg.data_dir + "/packetscope.db");
+  if (!guard_db || !guard_history) {
+    spdlog::error("database: {}", (!guard_db ? guard_db.error() : guard_history.error()).what);
+    return 1;
+  }
+  GuardService guard(cfg, std::move(*guard_db), std::move(*guard_history), hub);
+  guard.start();
+
+  DaemonFacade facade(lc, features, std::move(*reader_db), tracer.get(), sock_states, analyzer, guard);
   api::Router router;
   api::register_routes(router, facade);
   api::register_analyzer_routes(router, analyzer);
+  api::register_guard_routes(router, guard);
   api::ServerOptions so{cfg.listen_host, cfg.listen_port, resolve_web_root(cfg), *token, cfg.allowed_origins};
   api::HttpServer server(so, router, hub, [] { return nlohmann::json{{"version", kVersion}}; });
   if (auto r = server.start(); !r) {
     spdlog::error("{}", r.error().what);
     return 1;
   }
+  guard.set_api_port(server.port());  // an ephemeral port (listen ...:0) is known only now
   std::string host = cfg.listen_host.find(':') != std::string::npos ? "[" + cfg.listen_host + "]" : cfg.listen_host;
   std::string url = "http://" + host + ":" + std::to_string(server.port()) + "/";
   std::printf("PacketScope is serving on %s\nOpen: %s#token=%s\n", url.c_str(), url.c_str(), token->c_str());
@@ -338,6 +354,7 @@ int serve(const LoadedConfig& lc) {
   tick_cv.notify_all();
   ticker.join();
   server.stop();
+  guard.stop();                // the pinned rules keep enforcing after the daemon exits
   if (tracer) tracer->stop();  // detaches every tracepoint
   analyzer.stop();             // detaches the analyzer, flushes its queued samples
   sinks.stop();                // flushes queued drop records and paths

@@ -95,6 +95,25 @@ CREATE TABLE analyzer_rollup (
 CREATE INDEX analyzer_rollup_ts ON analyzer_rollup(ts_ms);
 )sql";
 
+// Guarder rules: the source of truth the kernel maps are compiled from. `json` is the whole rule
+// (guarder::to_json); the other columns serve ordering (priority, id), filters and the expiry
+// sweep. AUTOINCREMENT: a deleted rule's id is never given to a new rule, so counters, audit
+// entries and clients holding an id never confuse two rules.
+constexpr std::string_view kV4GuardRules = R"sql(
+CREATE TABLE guard_rules (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  priority   INTEGER NOT NULL,
+  enabled    INTEGER NOT NULL,
+  origin     TEXT NOT NULL,
+  expires_ns INTEGER,
+  created_ns INTEGER NOT NULL,
+  updated_ns INTEGER NOT NULL,
+  json       TEXT NOT NULL
+);
+CREATE INDEX guard_rules_order ON guard_rules(priority, id);
+CREATE INDEX guard_rules_expires ON guard_rules(expires_ns) WHERE expires_ns IS NOT NULL;
+)sql";
+
 // The event tables use AUTOINCREMENT rather than a plain rowid: ids are then never reused, even
 // after retention has emptied the table, so an id a client already holds (a before_id paging
 // cursor) can never come to name a different row.
@@ -102,6 +121,7 @@ constexpr Migration kMigrations[] = {
     {1, "core tables: settings, audit_log, drop_events", kV1Core},
     {2, "tracer packet paths", kV2PacketPaths},
     {3, "analyzer time series: 1 s samples and 1 min roll-up", kV3AnalyzerSeries},
+    {4, "guarder rules", kV4GuardRules},
 };
 
 }  // namespace

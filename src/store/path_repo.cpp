@@ -119,6 +119,24 @@ Result<std::optional<PathRow>> PathRepo::get(std::int64_t id) {
   return std::optional<PathRow>(read_row(*st, true));
 }
 
+Result<std::int64_t> PathRepo::for_each_since(std::int64_t since_ns, std::int64_t max_rows,
+                                              const std::function<bool(const PathRow&)>& fn) {
+  // packet_paths_ts_ns serves both the bound and the order.
+  auto st = db_.prepare(std::string("SELECT ") + kColumns +
+                        ", detail FROM packet_paths WHERE ts_ns >= ?1 ORDER BY ts_ns DESC LIMIT ?2");
+  if (!st) return tl::unexpected(std::move(st.error()));
+  if (auto b = st->bind_all(since_ns, std::max<std::int64_t>(max_rows, 0)); !b) return tl::unexpected(std::move(b.error()));
+  std::int64_t n = 0;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return tl::unexpected(std::move(row.error()));
+    if (!*row) break;
+    ++n;
+    if (!fn(read_row(*st, true))) break;
+  }
+  return n;
+}
+
 Result<std::int64_t> PathRepo::enforce_retention(std::int64_t max_rows, std::int64_t max_age_ns,
                                                  std::int64_t now_ns) {
   return enforce_table_retention(db_, "packet_paths", max_rows, max_age_ns, now_ns);

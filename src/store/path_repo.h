@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -46,6 +47,10 @@ class PathRepo {
   // Newest first; at most `limit` (clamped to [1, 1000]) rows, `detail` left empty.
   Result<std::vector<PathRow>> recent(std::int64_t limit, const PathQuery& q = {});
   Result<std::optional<PathRow>> get(std::int64_t id);  // with detail
+  // Rows with ts_ns >= since_ns, newest first, with detail, at most max_rows; fn returns false
+  // to stop early. Returns the rows visited (the Guarder's dry-run reads history this way).
+  Result<std::int64_t> for_each_since(std::int64_t since_ns, std::int64_t max_rows,
+                                      const std::function<bool(const PathRow&)>& fn);
   // Same contract as DropEventRepo::enforce_retention.
   Result<std::int64_t> enforce_retention(std::int64_t max_rows, std::int64_t max_age_ns, std::int64_t now_ns);
   Result<std::int64_t> count();

@@ -45,6 +45,9 @@ if [[ ! -f "$WEB/dist/index.html" ]]; then
 fi
 
 TMP=$(mktemp -d /tmp/packetscope-browser.XXXXXX)
+# The Guarder pins its state; a pin dir of its own keeps this test's (empty, throw-away) rule set
+# away from a Guarder the host may run, and is removed at the end.
+GUARD_PIN_DIR=/sys/fs/bpf/packetscope-browser-$$
 DAEMON_PID=""
 TRAFFIC_PID=""
 
@@ -76,6 +79,7 @@ cleanup() {
   stop_traffic
   stop_daemon
   rm -rf "$TMP"
+  if [[ -d "$GUARD_PIN_DIR" ]]; then rm -rf "$GUARD_PIN_DIR"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -83,7 +87,7 @@ trap 'exit 143' TERM
 
 mkdir -p "$TMP/data"
 "$BIN" serve --listen 127.0.0.1:0 --data-dir "$TMP/data" --ready-file "$TMP/ready.json" \
-  --web-root "$WEB/dist" >"$TMP/daemon.log" 2>&1 &
+  --web-root "$WEB/dist" --guard-pin-dir "$GUARD_PIN_DIR" >"$TMP/daemon.log" 2>&1 &
 DAEMON_PID=$!
 
 # ready.json: {"url":"http://127.0.0.1:PORT/","port":PORT,"token":"<hex>","pid":N}
@@ -129,10 +133,10 @@ traffic_round 3
 ( trap 'exit 0' TERM; while :; do traffic_round 1; sleep 1; done ) &
 TRAFFIC_PID=$!
 
-PS_URL=$PS_URL PS_TOKEN=$PS_TOKEN timeout --kill-after=5 150 node "$WEB/tests/browser/smoke.mjs"
+PS_URL=$PS_URL PS_TOKEN=$PS_TOKEN timeout --kill-after=5 210 node "$WEB/tests/browser/smoke.mjs"
 STATUS=$?
 if [[ $STATUS -eq 124 ]]; then
-  echo "browser: smoke.mjs timed out after 150 s" >&2
+  echo "browser: smoke.mjs timed out after 210 s" >&2
 fi
 
 stop_traffic

@@ -53,6 +53,24 @@ Topology::Topology(std::string prefix) : prefix_(std::move(prefix) + std::to_str
 
 Topology::~Topology() {
   for (const auto& h : hosts_) sh("ip netns del " + ns(h));
+  // Deleting a namespace deletes its veth ends and with them their peers; this is for the case
+  // where the namespace was already gone.
+  for (const auto& i : root_ifs_) sh("ip link del " + i + " 2>/dev/null");
+}
+
+std::string Topology::link_root(const std::string& host, const std::string& host_addr, const std::string& root_addr) {
+  std::string root_if = prefix_ + "r" + std::to_string(root_ifs_.size());
+  if (root_if.size() > 15) throw std::runtime_error("root interface name too long: " + root_if);
+  std::string in_ns = "v" + std::to_string(links_++) + "a";
+  std::ostringstream c;
+  c << "ip link add " << root_if << " type veth peer name " << in_ns << " netns " << ns(host)
+    << " && ip addr add " << root_addr << " dev " << root_if << " && ip link set " << root_if << " up"
+    << " && ip -n " << ns(host) << " addr add " << host_addr << " dev " << in_ns << " && ip -n " << ns(host)
+    << " link set " << in_ns << " up";
+  root_ifs_.push_back(root_if);
+  auto r = sh(c.str());
+  if (r.status != 0) throw std::runtime_error("link " + host + "<->root: " + r.out);
+  return root_if;
 }
 
 void Topology::add_host(const std::string& name) {
@@ -93,13 +111,22 @@ Daemon::Daemon(std::string data_dir, std::vector<std::string> extra_args)
 
 Daemon::~Daemon() {
   if (pid_ > 0) stop(SIGKILL);
+  // Unpinning the links detaches the XDP program the Guarder left enforcing on purpose.
+  std::error_code ec;
+  std::filesystem::remove_all(pin_dir(), ec);
+}
+
+std::string Daemon::pin_dir() const {
+  return "/sys/fs/bpf/ps-test-" + std::filesystem::path(data_dir_).filename().string();
 }
 
 bool Daemon::start(std::chrono::seconds timeout) {
   std::string ready = data_dir_ + "/ready.json";
   ::unlink(ready.c_str());
   std::vector<std::string> args = {PS_BINARY, "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir_ + "/data",
-                                   "--ready-file", ready, "--log-level", "info"};
+                                   "--ready-file", ready, "--log-level", "info",
+                                   // The Guarder's pinned state is per test daemon, never the host's.
+                                   "--guard-pin-dir", pin_dir()};
   args.insert(args.end(), extra_.begin(), extra_.end());
   pid_ = ::fork();
   if (pid_ == 0) {
@@ -167,6 +194,29 @@ HttpResult Daemon::get_raw(const std::string& path, const std::map<std::string, 
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
   curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);  // send ../ as-is: the server must refuse it
+  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  curl_slist_free_all(hl);
+  curl_easy_cleanup(c);
+  return r;
+}
+
+HttpResult Daemon::send(const std::string& method, const std::string& path, const std::string& body) const {
+  HttpResult r;
+  CURL* c = curl_easy_init();
+  curl_slist* hl = nullptr;
+  hl = curl_slist_append(hl, ("Authorization: Bearer " + token_).c_str());
+  hl = curl_slist_append(hl, "Content-Type: application/json");
+  std::string u = url(path);
+  curl_easy_setopt(c, CURLOPT_URL, u.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+  if (!body.empty()) {
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
   if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
   curl_slist_free_all(hl);
   curl_easy_cleanup(c);

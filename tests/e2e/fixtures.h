@@ -37,6 +37,11 @@ class Topology {
   // veth between two hosts with addresses in CIDR form, e.g. "10.201.0.1/24".
   void link(const std::string& a, const std::string& a_addr, const std::string& b, const std::string& b_addr,
             const std::vector<std::string>& a_extra = {}, const std::vector<std::string>& b_extra = {});
+  // veth between a host and the test process's own (root) namespace, for daemons that must see
+  // the traffic on one of their interfaces (the Guarder's XDP). The root end is named
+  // <prefix>r<n>, created and deleted by this fixture only. Returns the root end's name; the
+  // host end is v<n>a.
+  std::string link_root(const std::string& host, const std::string& host_addr, const std::string& root_addr);
   std::string ns(const std::string& host) const { return prefix_ + "-" + host; }
   // Runs a command inside a host's namespace.
   CmdResult exec(const std::string& host, const std::string& cmd) const;
@@ -46,6 +51,7 @@ class Topology {
  private:
   std::string prefix_;
   std::vector<std::string> hosts_;
+  std::vector<std::string> root_ifs_;
   int links_ = 0;
 };
 
@@ -69,11 +75,15 @@ class Daemon {
   pid_t pid() const { return pid_; }
   uint16_t port() const { return port_; }
   const std::string& token() const { return token_; }
+  // Where this daemon pins the Guarder's program, maps and links (removed by the destructor).
+  std::string pin_dir() const;
   std::string url(const std::string& path) const;
   std::string log() const;
 
   HttpResult get(const std::string& path, const std::string& token_override = "\x01") const;
   HttpResult get_raw(const std::string& path, const std::map<std::string, std::string>& headers) const;
+  // Any method with the token and a JSON body (empty: none), e.g. send("POST", "/api/v1/...", R"({..})").
+  HttpResult send(const std::string& method, const std::string& path, const std::string& body = "") const;
 
  private:
   std::string data_dir_;

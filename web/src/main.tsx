@@ -8,6 +8,7 @@ import './styles/components.css';
 import './styles/table.css';
 import './styles/monitor.css';
 import './styles/analyzer.css';
+import './styles/guarder.css';
 
 // Set the theme before the first render so the page never flashes the wrong one.
 applyTheme(initialTheme());

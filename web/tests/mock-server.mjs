@@ -2,7 +2,7 @@
 // Development stand-in for the PacketScope daemon: implements the v1 web API
 // contract (REST + WebSocket stream) with a fixed token and serves web/dist.
 //
-//   node tests/mock-server.mjs [--port 9470] [--token HEX] [--web-root dist] [--ready-file F] [--no-analyzer]
+//   node tests/mock-server.mjs [--port 9470] [--token HEX] [--web-root dist] [--ready-file F] [--no-analyzer] [--no-guarder]
 //
 // --ready-file writes the same JSON the daemon writes ({"url","port","token","pid"}).
 //
@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer } from 'ws';
 import { FilterError, compileFilter } from './mock-filter.mjs';
 import { makeAnalyzer } from './mock-analyzer.mjs';
+import { makeGuarder } from './mock-guarder.mjs';
 import { jitterSockets, makePacketStore, makeSockets, packetOfSocket, summaryOf } from './mock-tracer.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -70,12 +71,37 @@ function sendJson(res, status, body) {
   res.end(text);
 }
 
-function sendError(res, status, code, message) {
-  sendJson(res, status, { error: { code, message } });
+function sendError(res, status, code, message, fields) {
+  sendJson(res, status, { error: fields ? { code, message, fields } : { code, message } });
 }
 
-export async function startMockServer({ port = 9470, host = '127.0.0.1', token = MOCK_TOKEN, webRoot = path.join(HERE, '..', 'dist'), quiet = true, analyzer: analyzerOn = true } = {}) {
+const MAX_BODY = 1 << 20;
+
+/** The request body as JSON: {body} or {error: [status, code, message]}. */
+function readJsonBody(req) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size <= MAX_BODY) chunks.push(c);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY) return resolve({ error: [413, 'too_large', 'the body is over 1 MiB'] });
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text === '') return resolve({ body: undefined });
+      try {
+        return resolve({ body: JSON.parse(text) });
+      } catch (e) {
+        return resolve({ error: [400, 'bad_json', `the body is not JSON: ${e.message}`] });
+      }
+    });
+  });
+}
+
+export async function startMockServer({ port = 9470, host = '127.0.0.1', token = MOCK_TOKEN, webRoot = path.join(HERE, '..', 'dist'), quiet = true, analyzer: analyzerOn = true, guarder: guarderOn = true } = {}) {
   const analyzer = makeAnalyzer({ enabled: analyzerOn });
+  const guarder = makeGuarder({ enabled: guarderOn });
   const startedAt = new Date();
   const stats = { packets_rx: 0, packets_tx: 0, drops: 0, consumed: 0, ringbuf_lost: 0 };
   const drops = [];
@@ -153,13 +179,38 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
       const af = JSON.stringify({ type: 'analyzer.snapshot', ts: new Date().toISOString(), data: snap }, sortedKeys);
       for (const ws of streamClients) ws.send(af);
     }
+    // And "guard.counters": the /guard/counters body plus the stats.
+    const gc = guarder.tick();
+    if (gc) {
+      const gf = JSON.stringify({ type: 'guard.counters', ts: gc.ts, data: gc }, sortedKeys);
+      for (const ws of streamClients) ws.send(gf);
+    }
   };
   const ticker = setInterval(advance, 1000);
 
   const authorized = (req) => req.headers.authorization === `Bearer ${token}`;
 
+  const guardApi = async (req, res, url) => {
+    const read = req.method === 'GET' || req.method === 'DELETE' ? { body: undefined } : await readJsonBody(req);
+    if (read.error) return sendError(res, ...read.error);
+    return guarder.handle({
+      method: req.method,
+      url,
+      body: read.body,
+      caller: String(req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+      apiPort: server.address().port,
+      send: (status, body) => {
+        if (status !== 204) return sendJson(res, status, body);
+        res.writeHead(204, SECURITY_HEADERS);
+        return res.end();
+      },
+      fail: (status, code, message, fields) => sendError(res, status, code, message, fields),
+    });
+  };
+
   const api = (req, res, url) => {
     if (!authorized(req)) return sendError(res, 401, 'unauthorized', 'missing or invalid bearer token');
+    if (url.pathname.startsWith('/api/v1/guard/')) return void guardApi(req, res, url);
     if (req.method !== 'GET') return sendError(res, 405, 'method_not_allowed', 'only GET is supported');
     switch (url.pathname) {
       case '/api/v1/health':
@@ -183,7 +234,7 @@ export async function startMockServer({ port = 9470, host = '127.0.0.1', token =
             { name: 'tracer', state: 'running', detail: 'tp_btf/kfree_skb, tp_btf/consume_skb' },
             analyzer.module,
             { name: 'locator', state: 'not_implemented', detail: 'planned for a later milestone' },
-            { name: 'guarder', state: 'not_implemented', detail: 'planned for a later milestone' },
+            guarder.module,
           ],
         });
       case '/api/v1/config':
@@ -380,6 +431,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     webRoot: path.resolve(arg('web-root', path.join(HERE, '..', 'dist'))),
     quiet: !process.argv.includes('--verbose'),
     analyzer: !process.argv.includes('--no-analyzer'),
+    guarder: !process.argv.includes('--no-guarder'),
   });
   console.log(`mock PacketScope daemon at ${srv.url}#token=${srv.token}`);
   const readyFile = arg('ready-file', null);

@@ -4,16 +4,35 @@ import { packetQueryString } from '../lib/packets';
 import type { FlowDetail, FlowList, FlowSort, MetricList, Series, Snapshot } from './analyzer';
 import type { Config, DropList, ErrorBody, Health, PacketDetail, PacketList, PacketQuery, SocketList, TracerStats } from './types';
 
+/** One field's problem, as validation (400) and safety (409) errors list them. */
+export interface ApiFieldError {
+  field: string;
+  message: string;
+}
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** per-field problems (the Guarder's bad_rule / unsafe_rule answers); empty otherwise */
+  readonly fields: ApiFieldError[];
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, fields: ApiFieldError[] = []) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
+    this.fields = fields;
   }
+}
+
+/** `fields` of an error body, inside `error` or beside it; malformed entries are skipped. */
+function fieldsOf(body: unknown): ApiFieldError[] {
+  const b = body as { fields?: unknown; error?: { fields?: unknown } } | null;
+  const raw = b?.error?.fields ?? b?.fields;
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((f): f is ApiFieldError => typeof f === 'object' && f !== null && typeof f.field === 'string' && typeof f.message === 'string')
+    .map((f) => ({ field: f.field, message: f.message }));
 }
 
 export function isUnauthorized(e: unknown): boolean {
@@ -58,13 +77,21 @@ export class ApiClient {
     this.fetcher = opts.fetcher ?? ((input, init) => fetch(input, init));
   }
 
-  async get<T>(path: string): Promise<T> {
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  /** Any method; `payload` is sent as JSON. A 204 (or any empty body) resolves to null. */
+  async request<T>(method: string, path: string, payload?: unknown): Promise<T> {
     let res: Response;
+    const headers: Record<string, string> = { Authorization: `Bearer ${this.token}`, Accept: 'application/json' };
+    if (payload !== undefined) headers['Content-Type'] = 'application/json';
     try {
       res = await this.fetcher(this.baseUrl + path, {
-        method: 'GET',
-        headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/json' },
+        method,
+        headers,
         cache: 'no-store',
+        ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}),
       });
     } catch (e) {
       throw new ApiError(0, 'network', e instanceof Error ? e.message : String(e));
@@ -80,7 +107,7 @@ export class ApiClient {
     }
     if (!res.ok) {
       const err = isErrorBody(body)
-        ? new ApiError(res.status, body.error.code ?? 'error', body.error.message)
+        ? new ApiError(res.status, body.error.code ?? 'error', body.error.message, fieldsOf(body))
         : new ApiError(res.status, 'http_error', res.statusText || `HTTP ${res.status}`);
       if (res.status === 401) this.onUnauthorized?.(err);
       throw err;

@@ -21,3 +21,14 @@ export function routeFromHash(hash: string): RouteId {
 export function hrefFor(id: RouteId): string {
   return `#/${id}`;
 }
+
+/** The part after the page in "#/page/sub" ("rules" in "#/guarder/rules"), or null. */
+export function subrouteFromHash(hash: string): string | null {
+  const m = /^#\/[a-z]+\/([a-z-]+)/.exec(hash);
+  return m?.[1] ?? null;
+}
+
+/** "#/page/sub": a page's own sub-view (the Guarder's Rules, Connections, Audit). */
+export function hrefForSub(id: RouteId, sub: string): string {
+  return `#/${id}/${sub}`;
+}

@@ -96,10 +96,11 @@ export class Steps {
 
   /**
    * Runs one step; throws (after counting it) so the caller stops at the first failure.
-   * allow401 / allow400: the step provokes that HTTP error on purpose (at least once).
+   * allow401 / allow400 / allow (a list of statuses, e.g. [409]): the step provokes those HTTP
+   * errors on purpose (at least once).
    */
-  async run(name, fn, { allow401 = false, allow400 = false, allowAborted = false } = {}) {
-    this.watcher.allowStatus = [...(allow401 ? [401] : []), ...(allow400 ? [400] : [])];
+  async run(name, fn, { allow401 = false, allow400 = false, allow = [], allowAborted = false } = {}) {
+    this.watcher.allowStatus = [...(allow401 ? [401] : []), ...(allow400 ? [400] : []), ...allow];
     this.watcher.allowAborted = allowAborted;
     this.watcher.seenAllowed = 0;
     const t0 = Date.now();

@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { Steps, StepFailed, Watcher, assert, launch, screenshot, CHROMIUM } from './harness.mjs';
 import { analyzerSteps } from './analyzer.mjs';
+import { guarderSteps } from './guarder.mjs';
 import { monitorSteps } from './monitor.mjs';
 
 const PAGES = [
@@ -124,6 +125,7 @@ async function run(browser, steps, watcher, baseUrl, token, wrongToken, target) 
 
   await monitorSteps({ page, steps, target });
   await analyzerSteps({ page, steps, real: target.real });
+  await guarderSteps({ page, steps, real: target.real });
 
   await steps.run('theme toggle changes data-theme and persists', async () => {
     await page.getByTestId('nav-monitor').click();
@@ -235,6 +237,10 @@ async function checkPage(page, id) {
   } else if (id === 'analyzer') {
     // The live figures are checked by analyzer.mjs; here the page renders its dashboard or the reason it cannot.
     await page.locator('[data-testid="layer-cards"], [data-testid="analyzer-status"]').first().waitFor();
+  } else if (id === 'guarder') {
+    // guarder.mjs checks the page in depth; here it renders its rules, or an error saying why not.
+    await page.locator('[data-testid="rules-panel"]').first().waitFor();
+    await page.locator('[data-testid="guard-stats"]').waitFor();
   } else if (id === 'settings') {
     await page.getByTestId('features-table').waitFor();
     const btf = await page.getByTestId('features-table').getByText('btf', { exact: true }).count();
