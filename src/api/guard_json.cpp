@@ -7,23 +7,13 @@
 #include <fmt/format.h>
 
 #include "core/clock.h"
+#include "core/hex.h"
 #include "tracer/decode.h"
 
 namespace pscope::api {
 namespace {
 
 nlohmann::json time_or_null(int64_t ns) { return ns > 0 ? nlohmann::json(clock::iso8601(ns)) : nlohmann::json(); }
-
-std::string hex(std::span<const uint8_t> b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  s.reserve(b.size() * 2);
-  for (uint8_t c : b) {
-    s += d[c >> 4];
-    s += d[c & 15];
-  }
-  return s;
-}
 
 std::string proto_name(uint8_t p) {
   switch (p) {
@@ -145,7 +135,7 @@ nlohmann::json flow_json(const guarder::XdpFlow& f, const IfnameOf& ifname_of) {
 nlohmann::json log_json(const guarder::LogSample& s) {
   return {{"time", clock::iso8601(s.ts_ns)}, {"rule_id", s.rule_id},   {"ifindex", s.ifindex},
           {"length", s.pkt_len},              {"dropped", s.dropped},   {"summary", summarize_frame(s.bytes)},
-          {"bytes_hex", hex(s.bytes)}};
+          {"bytes_hex", to_hex(s.bytes)}};
 }
 
 nlohmann::json audit_json(const store::AuditEntry& e) {

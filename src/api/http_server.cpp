@@ -2,6 +2,8 @@
 // short (map reads, indexed SQLite queries) and this keeps every session single-threaded.
 #include "api/http_server.h"
 
+#include <algorithm>
+
 #include <net/if.h>
 
 #include <boost/asio.hpp>
@@ -302,22 +304,45 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   }
 
  private:
+  void too_large(size_t limit) {
+    StrRequest dummy;
+    send(to_beast(Response::error(413, "too_large", "request body over " + std::to_string(limit) + " bytes"), dummy),
+         true);
+  }
+
   void do_read() {
     parser_.emplace();
-    parser_->body_limit(sh_.opts.body_limit);
+    // Beast checks a Content-Length against this limit while it parses the headers, so the
+    // headers are read under the largest limit and on_header() applies the one that holds.
+    parser_->body_limit(std::max(sh_.opts.body_limit, sh_.opts.bulk_body_limit));
     parser_->header_limit(16 * 1024);
     stream_.expires_after(std::chrono::seconds(30));
+    http::async_read_header(stream_, buf_, *parser_,
+                            beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
+  }
+
+  // The body limit is chosen once the headers are known: larger only for a bulk route, and only
+  // when the request already carries the token.
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream) return close();
+    if (ec == http::error::body_limit) return too_large(sh_.opts.bulk_body_limit);
+    if (ec) return;
+    const StrRequest& req = parser_->get();
+    std::string_view target(req.target().data(), req.target().size());
+    target = target.substr(0, target.find('?'));
+    const auto& bulk = sh_.opts.bulk_paths;
+    size_t limit = sh_.opts.body_limit;
+    if (std::find(bulk.begin(), bulk.end(), target) != bulk.end() && bearer_ok(sh_, req))
+      limit = std::max(limit, sh_.opts.bulk_body_limit);
+    if (auto len = parser_->content_length(); len && *len > limit) return too_large(limit);
+    limit_ = limit;
+    parser_->body_limit(limit);  // enforced while a chunked body is read
     http::async_read(stream_, buf_, *parser_, beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream) return close();
-    if (ec == http::error::body_limit) {
-      StrRequest dummy;
-      return send(to_beast(Response::error(413, "too_large", "request body over " +
-                                                                 std::to_string(sh_.opts.body_limit) + " bytes"),
-                           dummy), true);
-    }
+    if (ec == http::error::body_limit) return too_large(limit_);
     if (ec) return;
     StrRequest req = parser_->release();
     std::string host(req[http::field::host]);
@@ -356,6 +381,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   Shared& sh_;
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  size_t limit_ = 0;  // the body limit on_header() chose for this request
   std::string remote_;
 };
 

@@ -24,6 +24,11 @@ struct ServerOptions {
   std::string token;
   std::vector<std::string> allowed_origins;
   size_t body_limit = 1 << 20;
+  // Routes (exact paths) that may take up to bulk_body_limit, e.g. a rule import: only from a
+  // caller whose headers already carry the token, so an anonymous client can never make the
+  // server buffer more than body_limit.
+  std::vector<std::string> bulk_paths;
+  size_t bulk_body_limit = 64 << 20;
 };
 
 class HttpServer {

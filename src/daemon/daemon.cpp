@@ -318,7 +318,13 @@ int serve(const LoadedConfig& lc) {
   api::register_routes(router, facade);
   api::register_analyzer_routes(router, analyzer);
   api::register_guard_routes(router, guard);
-  api::ServerOptions so{cfg.listen_host, cfg.listen_port, resolve_web_root(cfg), *token, cfg.allowed_origins};
+  api::ServerOptions so;
+  so.host = cfg.listen_host;
+  so.port = cfg.listen_port;
+  so.web_root = resolve_web_root(cfg);
+  so.token = *token;
+  so.allowed_origins = cfg.allowed_origins;
+  so.bulk_paths = {"/api/v1/guard/rules/import"};  // 100 000 rules are ~25 MB of JSON
   api::HttpServer server(so, router, hub, [] { return nlohmann::json{{"version", kVersion}}; });
   if (auto r = server.start(); !r) {
     spdlog::error("{}", r.error().what);

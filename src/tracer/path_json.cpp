@@ -4,21 +4,11 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/hex.h"
 #include "tracer/path.h"
 
 namespace pscope::tracer {
 namespace {
-
-std::string hex(const std::vector<uint8_t>& b) {
-  static const char* d = "0123456789abcdef";
-  std::string s;
-  s.reserve(b.size() * 2);
-  for (uint8_t c : b) {
-    s += d[c >> 4];
-    s += d[c & 15];
-  }
-  return s;
-}
 
 std::string mac(const std::vector<uint8_t>& b, size_t off) {
   return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", b[off], b[off + 1], b[off + 2], b[off + 3],
@@ -98,7 +88,7 @@ nlohmann::json path_detail_json(const PathRecord& r) {
                     {"netns", h.netns}, {"cpu", h.cpu}, {"t_ns", h.t_ns}, {"dt_ns", h.dt_ns}, {"aux", h.aux}});
   j["hops"] = hops;
   j["headers"] = decode_headers_json(r);
-  j["bytes_hex"] = hex(r.bytes);
+  j["bytes_hex"] = to_hex(r.bytes);
   return j;
 }
 

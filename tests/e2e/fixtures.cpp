@@ -200,11 +200,13 @@ HttpResult Daemon::get_raw(const std::string& path, const std::map<std::string, 
   return r;
 }
 
-HttpResult Daemon::send(const std::string& method, const std::string& path, const std::string& body) const {
+HttpResult Daemon::send(const std::string& method, const std::string& path, const std::string& body,
+                        const std::string& token_override) const {
   HttpResult r;
   CURL* c = curl_easy_init();
   curl_slist* hl = nullptr;
-  hl = curl_slist_append(hl, ("Authorization: Bearer " + token_).c_str());
+  std::string tok = token_override == "\x01" ? token_ : token_override;
+  if (!tok.empty()) hl = curl_slist_append(hl, ("Authorization: Bearer " + tok).c_str());
   hl = curl_slist_append(hl, "Content-Type: application/json");
   std::string u = url(path);
   curl_easy_setopt(c, CURLOPT_URL, u.c_str());

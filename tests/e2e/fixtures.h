@@ -83,7 +83,9 @@ class Daemon {
   HttpResult get(const std::string& path, const std::string& token_override = "\x01") const;
   HttpResult get_raw(const std::string& path, const std::map<std::string, std::string>& headers) const;
   // Any method with the token and a JSON body (empty: none), e.g. send("POST", "/api/v1/...", R"({..})").
-  HttpResult send(const std::string& method, const std::string& path, const std::string& body = "") const;
+  // token_override as in get() ("" = no token).
+  HttpResult send(const std::string& method, const std::string& path, const std::string& body = "",
+                  const std::string& token_override = "\x01") const;
 
  private:
   std::string data_dir_;
