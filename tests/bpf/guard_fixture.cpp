@@ -14,6 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "caps.h"
+
 namespace pscope::testing::guard {
 
 std::int64_t wall_ns() {
@@ -49,13 +51,8 @@ guarder::Rule make_rule(std::uint32_t id, std::string_view json) {
 
 std::string missing_privileges() {
   if (geteuid() == 0) return "";
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  unsigned long long eff = 0;
-  while (std::getline(status, line))
-    if (line.rfind("CapEff:", 0) == 0) eff = std::stoull(line.substr(7), nullptr, 16);
-  auto has = [&](int cap) { return (eff >> cap) & 1ULL; };
-  constexpr int kCapNetAdmin = 12, kCapSysAdmin = 21, kCapBpf = 39;
+  using namespace pscope::testing;
+  auto has = has_effective_cap;
   if ((has(kCapSysAdmin) || has(kCapBpf)) && has(kCapNetAdmin)) return "";
   return "not root and no CAP_BPF+CAP_NET_ADMIN: the Guarder's BPF_PROG_TEST_RUN tests need them "
          "(run as root, e.g. sudo ctest -L bpf)";

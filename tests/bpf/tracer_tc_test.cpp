@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "caps.h"
 #include "core/bpf.h"
 #include "packet_builder.h"
 #include "ps/tracer_abi.h"
@@ -103,13 +104,8 @@ struct RunResult {
 // CAP_BPF (or CAP_SYS_ADMIN) + CAP_PERFMON for the tp_btf programs + CAP_NET_ADMIN for TC.
 std::string missing_privileges() {
   if (geteuid() == 0) return "";
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  unsigned long long eff = 0;
-  while (std::getline(status, line))
-    if (line.rfind("CapEff:", 0) == 0) eff = std::stoull(line.substr(7), nullptr, 16);
-  auto has = [&](int cap) { return (eff >> cap) & 1ULL; };
-  constexpr int kCapNetAdmin = 12, kCapSysAdmin = 21, kCapPerfmon = 38, kCapBpf = 39;
+  using namespace pscope::testing;
+  auto has = has_effective_cap;
   bool bpf = has(kCapSysAdmin) || (has(kCapBpf) && has(kCapPerfmon));
   if (bpf && has(kCapNetAdmin)) return "";
   return "not root and no CAP_BPF+CAP_PERFMON+CAP_NET_ADMIN: BPF_PROG_TEST_RUN tests need them "
