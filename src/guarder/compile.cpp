@@ -16,6 +16,17 @@
 namespace pscope::guarder {
 namespace {
 
+// One LPM trie entry: the slot byte leads the key, so it counts in the prefix length.
+template <class Entry>
+Entry lpm_entry(const Cidr& c, uint8_t slot, uint32_t cls) {
+  Entry e{};
+  e.key.prefixlen = 8u + c.prefix;
+  e.key.slot = slot;
+  std::copy_n(c.addr.begin(), sizeof(e.key.addr), e.key.addr);
+  e.cls = cls;
+  return e;
+}
+
 constexpr uint32_t kMaxListsPerSlot = PS_GUARD_MAX_LISTS / PS_GUARD_SLOTS;
 constexpr uint32_t kMaxPrefixesPerSlot = PS_GUARD_MAX_PREFIXES / PS_GUARD_SLOTS;
 constexpr uint64_t kMaxBurst = 1000000000;  // keeps burst * 1e9 inside u64 in the kernel
@@ -160,21 +171,10 @@ struct Builder {
                                   kMaxPrefixesPerSlot));
         for (uint32_t i = 0; i < t.prefixes.size(); i++) {
           const Cidr& c = t.prefixes[i];
-          if (f == 0) {
-            LpmEntry4 e{};
-            e.key.prefixlen = 8u + c.prefix;
-            e.key.slot = in.slot;
-            std::copy_n(c.addr.begin(), 4, e.key.addr);
-            e.cls = i + 1;
-            (d == kSrc ? out.src4 : out.dst4).push_back(e);
-          } else {
-            LpmEntry6 e{};
-            e.key.prefixlen = 8u + c.prefix;
-            e.key.slot = in.slot;
-            std::copy_n(c.addr.begin(), 16, e.key.addr);
-            e.cls = i + 1;
-            (d == kSrc ? out.src6 : out.dst6).push_back(e);
-          }
+          if (f == 0)
+            (d == kSrc ? out.src4 : out.dst4).push_back(lpm_entry<LpmEntry4>(c, in.slot, i + 1));
+          else
+            (d == kSrc ? out.src6 : out.dst6).push_back(lpm_entry<LpmEntry6>(c, in.slot, i + 1));
         }
       }
     }
